@@ -1,0 +1,7 @@
+from ninja import Schema
+
+
+class TeamRead(Schema):
+    name: str
+    tier: str
+    lead: str | None

@@ -1,0 +1,613 @@
+"""Every change to an incident goes through a function here.
+
+Each entry point runs in one durable transaction: it locks the row, checks
+the rule (rules.check) and the caller's version, writes with update_fields,
+and appends a timeline event that says who, through what and why. Views, the
+API, the CLI and the demo loader all call these; nothing else writes
+incidents.
+"""
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsdesk.core import clock, timeline
+from opsdesk.core.choices import Tier
+from opsdesk.core.counters import next_value
+from opsdesk.core.errors import Invalid, VersionConflict
+from opsdesk.core.models import Contract, IdempotencyKey
+from opsdesk.sla.choices import Impact, Urgency
+from opsdesk.sla.priority import priority_for
+from opsdesk.sla.queries import priority_matrix
+
+from . import rules
+from .choices import (
+    PROBLEM_CLOSURE_CODES,
+    UNRESOLVED_STATUSES,
+    Action,
+    Channel,
+    ClosureCode,
+    Kind,
+    Status,
+    WaitingOn,
+)
+from .models import Incident
+from .validation import choice, optional_text, required_text, within_past
+
+# Fields copied onto the new incident when a requester rejects a resolution.
+COPIED_FIELDS = (
+    "kind", "channel", "title", "description", "symptoms", "requester", "reporter_name",
+    "reporter_email", "reporter_phone", "customer", "contract", "is_vip", "occurred_at",
+    "category", "system_type", "ci", "service", "impact", "urgency", "matrix_priority",
+    "priority", "priority_override", "priority_override_reason", "priority_override_by",
+    "priority_override_at",
+)
+EDITABLE_FIELDS = (
+    "title", "description", "symptoms", "kind", "category", "system_type", "ci", "service",
+    "customer", "contract", "impact", "urgency", "reporter_name", "reporter_email",
+    "reporter_phone", "occurred_at", "failure_vendor",
+)
+
+
+def _number_for(when: datetime) -> str:
+    day = timezone.localdate(when)
+    sequence = next_value(f"incident:{day:%Y%m%d}")
+    return f"INC-{day:%Y%m%d}-{sequence:04d}"
+
+
+def _default_contract(customer, today):
+    if customer is None:
+        return None
+    active = list(
+        Contract.objects.filter(customer=customer, starts_on__lte=today, ends_on__gte=today)[:2]
+    )
+    return active[0] if len(active) == 1 else None
+
+
+def request_digest(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(actor, idempotency_key: str, digest: str) -> Incident | None:
+    """Return the incident an earlier request with this key created, if any."""
+    previous = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first()
+    if previous is None:
+        return None
+    if previous.request_digest != digest:
+        raise Invalid(
+            _("This Idempotency-Key was already used for a different request."),
+            fields={"Idempotency-Key": _("Use a new key for a new incident.")},
+        )
+    return Incident.objects.get(number=previous.result)
+
+
+@transaction.atomic(durable=True)
+def log_incident(
+    *,
+    actor,
+    source: str,
+    title: str,
+    kind: str,
+    channel: str,
+    impact: str,
+    urgency: str,
+    description: str = "",
+    symptoms: str = "",
+    category=None,
+    system_type: str = "",
+    ci=None,
+    service=None,
+    customer=None,
+    contract=None,
+    requester=None,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    occurred_at: datetime | None = None,
+    idempotency_key: str | None = None,
+    idempotency_digest: str = "",
+) -> Incident:
+    """Register a new incident (事件受理). Anyone signed in may log one; a
+    requester always logs it for themself and their own organisation."""
+    if idempotency_key:
+        replayed = _replay(actor, idempotency_key, idempotency_digest)
+        if replayed is not None:
+            return replayed
+    now = clock.now()
+    errors = {}
+    fields = {
+        "title": required_text(title, "title", 200, errors),
+        "description": optional_text(description, "description", 20000, errors),
+        "symptoms": optional_text(symptoms, "symptoms", 20000, errors),
+        "system_type": optional_text(system_type, "system_type", 100, errors),
+        "reporter_name": optional_text(reporter_name, "reporter_name", 100, errors),
+        "reporter_email": optional_text(reporter_email, "reporter_email", 254, errors),
+        "reporter_phone": optional_text(reporter_phone, "reporter_phone", 40, errors),
+        "kind": choice(kind, Kind, "kind", errors),
+        "channel": choice(channel, Channel, "channel", errors),
+        **_priority_fields(impact, urgency, errors),
+    }
+    occurred_at = within_past(occurred_at or now, "occurred_at", now, errors)
+    if actor.is_requester:
+        requester, customer = actor, actor.customer
+    if errors:
+        raise Invalid(fields=errors)
+    claim = _claim_idempotency_key(actor, idempotency_key, idempotency_digest, now)
+    incident = Incident(
+        **fields,
+        number=_number_for(now),
+        category=category,
+        ci=ci,
+        service=service,
+        customer=customer,
+        contract=contract or _default_contract(customer, timezone.localdate(now)),
+        is_vip=bool(customer and customer.is_vip),
+        requester=requester,
+        occurred_at=occurred_at,
+        registered_at=now,
+        updated_at=now,
+        created_by=actor,
+    )
+    if requester is not None and not incident.reporter_name:
+        incident.reporter_name = str(requester)
+        incident.reporter_email = incident.reporter_email or requester.email
+        incident.reporter_phone = incident.reporter_phone or requester.phone
+    incident.save()
+    if claim is not None:
+        claim.result = incident.number
+        claim.save(update_fields=["result"])
+    timeline.record(
+        incident, actor=actor, source=source, kind="logged", public=True,
+        changes={"status": [None, Status.NEW], "priority": [None, incident.priority]},
+    )
+    return incident
+
+
+class _ConcurrentReplay(Exception):
+    pass
+
+
+def _claim_idempotency_key(actor, key, digest, now) -> IdempotencyKey | None:
+    """Insert the key before creating anything: a concurrent request with the
+    same key blocks on the unique index, then fails here and replays."""
+    if not key:
+        return None
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                user=actor, key=key, request_digest=digest, created_at=now
+            )
+    except IntegrityError:
+        raise _ConcurrentReplay() from None
+
+
+def log_incident_once(**kwargs) -> Incident:
+    """log_incident, safe against two requests racing with one Idempotency-Key."""
+    try:
+        return log_incident(**kwargs)
+    except _ConcurrentReplay:
+        return log_incident(**kwargs)
+
+
+def _priority_fields(impact, urgency, errors) -> dict:
+    impact = choice(impact, Impact, "impact", errors)
+    urgency = choice(urgency, Urgency, "urgency", errors)
+    if impact is None or urgency is None:
+        return {}
+    matrix_priority = priority_for(priority_matrix(), impact, urgency)
+    return {
+        "impact": impact, "urgency": urgency, "matrix_priority": matrix_priority,
+        "priority": matrix_priority,
+    }
+
+
+def _locked(incident: Incident, expected_version: int | None) -> Incident:
+    """Re-read the row under lock, refusing a stale edit (principle 5)."""
+    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    if current.status == Status.CLOSED:
+        raise rules.IncidentClosed()
+    if expected_version is not None and current.version != expected_version:
+        raise VersionConflict()
+    return current
+
+
+def _save(incident: Incident, fields: list[str], *, bump: bool = True) -> None:
+    incident.updated_at = clock.now()
+    if bump:
+        incident.version += 1
+        fields = [*fields, "version"]
+    incident.save(update_fields=[*fields, "updated_at"])
+
+
+def _label(obj) -> str | None:
+    return None if obj is None else str(obj)
+
+
+@transaction.atomic(durable=True)
+def update_incident(
+    incident: Incident, *, actor, source: str, expected_version: int | None, changes: dict
+) -> Incident:
+    """Edit record fields; impact or urgency changes recompute the priority."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.UPDATE, incident, actor)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(fields={name: _("This field cannot be edited.") for name in unknown})
+    errors = {}
+    cleaned = dict(changes)
+    for name, limit in (("title", 200), ("system_type", 100), ("failure_vendor", 100),
+                        ("reporter_name", 100), ("reporter_phone", 40),
+                        ("reporter_email", 254)):
+        if name in cleaned:
+            cleaned[name] = (required_text if name == "title" else optional_text)(
+                cleaned[name], name, limit, errors)
+    for name in ("description", "symptoms"):
+        if name in cleaned:
+            cleaned[name] = optional_text(cleaned[name], name, 20000, errors)
+    if "kind" in cleaned:
+        cleaned["kind"] = choice(cleaned["kind"], Kind, "kind", errors)
+    if "occurred_at" in cleaned:
+        cleaned["occurred_at"] = within_past(cleaned["occurred_at"], "occurred_at", clock.now(),
+                                             errors)
+    if "impact" in cleaned or "urgency" in cleaned:
+        cleaned.update(_priority_fields(cleaned.get("impact", incident.impact),
+                                        cleaned.get("urgency", incident.urgency), errors))
+        if incident.priority_override is not None:
+            cleaned["priority"] = incident.priority_override
+    if errors:
+        raise Invalid(fields=errors)
+    if "customer" in cleaned:
+        cleaned["is_vip"] = bool(cleaned["customer"] and cleaned["customer"].is_vip)
+    diff = {}
+    for name, value in cleaned.items():
+        old = getattr(incident, name)
+        if old != value:
+            diff[name] = [_label(old) if hasattr(old, "pk") else old,
+                          _label(value) if hasattr(value, "pk") else value]
+            setattr(incident, name, value)
+    if not diff:
+        return incident
+    _save(incident, list(cleaned))
+    note = ""
+    if "matrix_priority" in diff and incident.priority_override is not None:
+        note = _("Matrix priority changed; the manual override P%(p)s stays in force.") % {
+            "p": incident.priority_override
+        }
+    timeline.record(incident, actor=actor, source=source, kind="updated",
+                    changes=_json_safe(diff), note=note)
+    return incident
+
+
+def _json_safe(diff: dict) -> dict:
+    return {
+        key: [v.isoformat() if isinstance(v, datetime) else v for v in pair]
+        for key, pair in diff.items()
+    }
+
+
+@transaction.atomic(durable=True)
+def assign(
+    incident: Incident, *, actor, source: str, expected_version: int | None, team,
+    assignee=None, note: str = "",
+) -> Incident:
+    """Dispatch or transfer the incident to a team (and optionally a person)."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.ASSIGN, incident, actor)
+    if assignee is not None and (assignee.team_id != team.pk or assignee.role not in rules.HANDLERS
+                                 or not assignee.is_active):
+        raise Invalid(fields={"assignee": _("The assignee must be an active member of %(team)s.")
+                              % {"team": team}})
+    if (incident.team_id, incident.assignee_id) == (team.pk, getattr(assignee, "pk", None)) \
+            and incident.status == Status.ASSIGNED:
+        raise Invalid(fields={"team": _("The incident is already assigned there.")})
+    now = clock.now()
+    old_team, old_assignee = incident.team, incident.assignee
+    if rules.reassignment_counts(incident, team.pk, getattr(assignee, "pk", None)):
+        incident.reassignment_count += 1
+    if team.tier == Tier.VENDOR and incident.transferred_to_vendor_at is None:
+        incident.transferred_to_vendor_at = now
+    incident.team, incident.assignee = team, assignee
+    incident.status, incident.waiting_on = Status.ASSIGNED, ""
+    incident.assigned_at, incident.accepted_at = now, None
+    _save(incident, ["team", "assignee", "status", "waiting_on", "assigned_at", "accepted_at",
+                     "reassignment_count", "transferred_to_vendor_at"])
+    changes = {"team": [_label(old_team), str(team)],
+               "assignee": [_label(old_assignee), _label(assignee)],
+               "tier": [old_team.tier if old_team else None, team.tier]}
+    timeline.record(incident, actor=actor, source=source, kind="assigned", changes=changes,
+                    note=optional_text(note, "note", 5000, {}))
+    return incident
+
+
+@transaction.atomic(durable=True)
+def accept(incident: Incident, *, actor, source: str, expected_version: int | None) -> Incident:
+    """The assignee (or a team member, who then becomes the assignee) takes it (接收)."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.ACCEPT, incident, actor)
+    now = clock.now()
+    old_assignee = incident.assignee
+    if incident.assignee_id is None:
+        incident.assignee = actor
+    incident.status, incident.accepted_at = Status.IN_PROGRESS, now
+    incident.first_accepted_at = incident.first_accepted_at or now
+    _save(incident, ["assignee", "status", "accepted_at", "first_accepted_at"])
+    timeline.record(incident, actor=actor, source=source, kind="accepted", public=True,
+                    changes={"status": [Status.ASSIGNED, Status.IN_PROGRESS],
+                             "assignee": [_label(old_assignee), _label(incident.assignee)]})
+    return incident
+
+
+@transaction.atomic(durable=True)
+def pend(
+    incident: Incident, *, actor, source: str, expected_version: int | None, waiting_on: str,
+    reason: str,
+) -> Incident:
+    incident = _locked(incident, expected_version)
+    rules.check(Action.PEND, incident, actor)
+    errors = {}
+    waiting_on = choice(waiting_on, WaitingOn, "waiting_on", errors)
+    reason = required_text(reason, "reason", 5000, errors)
+    if errors:
+        raise Invalid(fields=errors)
+    incident.status, incident.waiting_on = Status.PENDING, waiting_on
+    _save(incident, ["status", "waiting_on"])
+    timeline.record(incident, actor=actor, source=source, kind="pended", note=reason,
+                    public=waiting_on == WaitingOn.REQUESTER,
+                    changes={"status": [Status.IN_PROGRESS, Status.PENDING],
+                             "waiting_on": [None, waiting_on]})
+    return incident
+
+
+@transaction.atomic(durable=True)
+def resume(
+    incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
+) -> Incident:
+    incident = _locked(incident, expected_version)
+    rules.check(Action.RESUME, incident, actor)
+    old_waiting = incident.waiting_on
+    incident.status, incident.waiting_on = Status.IN_PROGRESS, ""
+    _save(incident, ["status", "waiting_on"])
+    timeline.record(incident, actor=actor, source=source, kind="resumed",
+                    note=optional_text(note, "note", 5000, {}),
+                    changes={"status": [Status.PENDING, Status.IN_PROGRESS],
+                             "waiting_on": [old_waiting, None]})
+    return incident
+
+
+def _resolver_role(actor, incident) -> str:
+    team = actor.team if actor.team_id else incident.team
+    return team.tier if team is not None else Tier.SERVICE_DESK
+
+
+@transaction.atomic(durable=True)
+def resolve(
+    incident: Incident, *, actor, source: str, expected_version: int | None,
+    closure_code: str, solution: str, business_recovered_at: datetime | None = None,
+    failure_vendor: str | None = None, resolver_role: str | None = None, category=None,
+    ci=None, system_type: str | None = None,
+) -> Incident:
+    """Record the solution (INC-14). Monitoring and system-transferred tickets
+    close at once (INC-15); the others wait for the requester."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.RESOLVE, incident, actor)
+    now = clock.now()
+    errors = {}
+    closure_code = choice(closure_code, ClosureCode, "closure_code", errors)
+    solution = required_text(solution, "solution", 20000, errors)
+    resolver_role = choice(resolver_role or _resolver_role(actor, incident), Tier,
+                           "resolver_role", errors)
+    incident.category = category or incident.category
+    incident.ci = ci or incident.ci
+    if system_type is not None:
+        incident.system_type = optional_text(system_type, "system_type", 100, errors)
+    if failure_vendor is not None:
+        incident.failure_vendor = optional_text(failure_vendor, "failure_vendor", 100, errors)
+    if incident.category_id is None:
+        errors["category"] = _("Confirm the category before resolving.")
+    if incident.kind in (Kind.FAULT, Kind.ALERT) and incident.ci_id is None:
+        errors["ci"] = _("Faults and alerts must name the configuration item that failed.")
+    if incident.kind == Kind.FAULT:
+        recovered = within_past(business_recovered_at or now, "business_recovered_at", now,
+                                errors)
+        if recovered is not None and recovered < incident.occurred_at:
+            errors["business_recovered_at"] = _("Recovery cannot be before the occurrence.")
+        incident.business_recovered_at = recovered
+    if errors:
+        raise Invalid(fields=errors)
+    status_before = incident.status
+    _mark_resolved(incident, actor, closure_code, solution, resolver_role, now)
+    _save(incident, [*RESOLUTION_FIELDS, "category", "ci", "system_type", "failure_vendor",
+                     "business_recovered_at"])
+    timeline.record(incident, actor=actor, source=source, kind="resolved", public=True,
+                    note=solution, changes={"status": [status_before, Status.RESOLVED],
+                                            "closure_code": [None, closure_code]})
+    for duplicate in _open_duplicates(incident, UNRESOLVED_STATUSES):
+        _mark_resolved(duplicate, actor, closure_code, solution, resolver_role, now)
+        _save(duplicate, RESOLUTION_FIELDS)
+        timeline.record(duplicate, actor=actor, source=source, kind="resolved", public=True,
+                        note=solution, changes={"closure_code": [None, closure_code],
+                                                "master": [None, incident.number]})
+    if incident.closes_on_resolution:
+        _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
+                               note=_("Closed on resolution: generated automatically."))
+    return incident
+
+
+RESOLUTION_FIELDS = ["status", "waiting_on", "closure_code", "solution", "resolver_role",
+                     "resolved_by", "resolved_team", "resolved_at", "needs_problem"]
+
+
+def _mark_resolved(incident, actor, closure_code, solution, resolver_role, now):
+    incident.status, incident.waiting_on = Status.RESOLVED, ""
+    incident.closure_code, incident.solution = closure_code, solution
+    incident.resolver_role = resolver_role
+    incident.resolved_by = actor
+    incident.resolved_team = actor.team if actor.team_id else incident.team
+    incident.resolved_at = now
+    incident.needs_problem = closure_code in PROBLEM_CLOSURE_CODES
+
+
+def _open_duplicates(master: Incident, statuses) -> list[Incident]:
+    return list(
+        Incident.objects.select_for_update().filter(duplicate_of=master, status__in=statuses)
+        .order_by("id")
+    )
+
+
+def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, changes=None):
+    """Close the incident and, with the same closure code, its duplicates (INC-15)."""
+    now = clock.now()
+    for record in [incident, *_open_duplicates(incident, [s for s in Status
+                                                           if s != Status.CLOSED])]:
+        record_changes = {"status": [record.status, Status.CLOSED]}
+        if record is not incident:
+            record.closure_code = incident.closure_code
+            record_changes["master"] = [None, incident.number]
+        record.status, record.closed_at = Status.CLOSED, now
+        _save(record, ["status", "closed_at", "closure_code"])
+        timeline.record(record, actor=actor, source=source, kind=kind, public=True,
+                        note=note, changes={**record_changes, **(changes or {})})
+
+
+@transaction.atomic(durable=True)
+def confirm(
+    incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
+) -> Incident:
+    """The requester confirms the resolution (recorded by an agent or themself)."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.CONFIRM, incident, actor)
+    _close_with_duplicates(incident, actor=actor, source=source, kind="confirmed",
+                           note=optional_text(note, "note", 5000, {}))
+    return incident
+
+
+@transaction.atomic(durable=True)
+def close(
+    incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
+) -> Incident:
+    """Close a resolved ticket that needs no requester confirmation (staff-raised)."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.CLOSE, incident, actor)
+    _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
+                           note=optional_text(note, "note", 5000, {}))
+    return incident
+
+
+@transaction.atomic(durable=True)
+def reject(
+    incident: Incident, *, actor, source: str, expected_version: int | None, reason: str
+) -> tuple[Incident, Incident]:
+    """The requester says it is not solved (100.7.3): close this ticket as
+    unsuccessful and open a copy assigned back to whoever resolved it."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.REJECT, incident, actor)
+    errors = {}
+    reason = required_text(reason, "reason", 5000, errors)
+    if errors:
+        raise Invalid(fields=errors)
+    now = clock.now()
+    old_code = incident.closure_code
+    incident.closure_code = ClosureCode.UNSUCCESSFUL
+    copy = Incident(
+        **{name: getattr(incident, name) for name in COPIED_FIELDS},
+        number=_number_for(now),
+        copied_from=incident,
+        team=incident.resolved_team,
+        assignee=incident.resolved_by if incident.resolved_by.is_active else None,
+        status=Status.ASSIGNED if incident.resolved_team_id else Status.NEW,
+        assigned_at=now if incident.resolved_team_id else None,
+        registered_at=now,
+        updated_at=now,
+        created_by=actor,
+    )
+    copy.save()
+    _close_with_duplicates(incident, actor=actor, source=source, kind="rejected", note=reason,
+                           changes={"closure_code": [old_code, ClosureCode.UNSUCCESSFUL],
+                                    "copy": [None, copy.number]})
+    timeline.record(copy, actor=actor, source=source, kind="logged", public=True,
+                    note=reason, changes={"status": [None, copy.status],
+                                          "copied_from": [None, incident.number],
+                                          "team": [None, _label(copy.team)],
+                                          "assignee": [None, _label(copy.assignee)]})
+    return incident, copy
+
+
+@transaction.atomic(durable=True)
+def link_duplicate(
+    incident: Incident, *, actor, source: str, expected_version: int | None, master: Incident
+) -> Incident:
+    """Mark the incident as a duplicate (重复事件单) of an open master (INC-04)."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.LINK_DUPLICATE, incident, actor)
+    master = Incident.objects.select_for_update().get(pk=master.pk)
+    if master.duplicate_of_id is not None:
+        master = Incident.objects.select_for_update().get(pk=master.duplicate_of_id)
+    if master.pk == incident.pk:
+        raise Invalid(fields={"master": _("An incident cannot duplicate itself.")})
+    if master.status not in UNRESOLVED_STATUSES:
+        raise Invalid(fields={"master": _("The master incident must still be unresolved.")})
+    if incident.duplicate_of_id == master.pk:
+        raise Invalid(fields={"master": _("Already linked to this master.")})
+    moved = list(incident.duplicates.values_list("number", flat=True))
+    incident.duplicates.update(duplicate_of=master)
+    old_master = incident.duplicate_of
+    incident.duplicate_of = master
+    _save(incident, ["duplicate_of"])
+    timeline.record(incident, actor=actor, source=source, kind="duplicate_linked",
+                    changes={"duplicate_of": [_number(old_master), master.number]})
+    timeline.record(master, actor=actor, source=source, kind="duplicate_added",
+                    changes={"duplicates": [None, [incident.number, *moved]]})
+    return incident
+
+
+def _number(incident) -> str | None:
+    return incident.number if incident is not None else None
+
+
+@transaction.atomic(durable=True)
+def override_priority(
+    incident: Incident, *, actor, source: str, expected_version: int | None, priority: int,
+    reason: str,
+) -> Incident:
+    """Set the priority by hand, or re-confirm it (INC-06), saying why."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.OVERRIDE_PRIORITY, incident, actor)
+    errors = {}
+    if priority not in (1, 2, 3, 4):
+        errors["priority"] = _("Priority must be 1, 2, 3 or 4.")
+    reason = required_text(reason, "reason", 5000, errors)
+    if errors:
+        raise Invalid(fields=errors)
+    old = incident.priority
+    incident.priority = incident.priority_override = priority
+    incident.priority_override_reason = reason
+    incident.priority_override_by, incident.priority_override_at = actor, clock.now()
+    _save(incident, ["priority", "priority_override", "priority_override_reason",
+                     "priority_override_by", "priority_override_at"])
+    timeline.record(incident, actor=actor, source=source, kind="priority_overridden",
+                    note=reason, changes={"priority": [old, priority],
+                                          "matrix_priority": [None, incident.matrix_priority]})
+    return incident
+
+
+@transaction.atomic(durable=True)
+def comment(
+    incident: Incident, *, actor, source: str, body: str, public: bool,
+    expected_version: int | None = None,
+) -> Incident:
+    """Add a comment: public ones are shown to the requester, internal ones never."""
+    incident = _locked(incident, expected_version)
+    rules.check(Action.COMMENT, incident, actor)
+    errors = {}
+    body = required_text(body, "body", 20000, errors)
+    if errors:
+        raise Invalid(fields=errors)
+    public = True if actor.is_requester else bool(public)
+    _save(incident, [], bump=False)
+    timeline.record(incident, actor=actor, source=source, kind="comment", note=body,
+                    public=public)
+    return incident

@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opsdesk.core.choices import Tier
+from opsdesk.sla.choices import Impact, Priority, Urgency
+
+from .choices import (
+    AUTO_CLOSE_CHANNELS,
+    CLOSABLE_WITHOUT_CONFIRMATION,
+    Channel,
+    ClosureCode,
+    Kind,
+    Status,
+    WaitingOn,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Incident(models.Model):
+    """An incident record (事件单) with every field of INC-02."""
+
+    TIMELINE_TYPE = "incident"
+
+    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FAULT)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    symptoms = models.TextField(_("symptoms"), blank=True)
+
+    # Reporter and contact details (报告人及联系方式).
+    requester = models.ForeignKey(
+        USER, verbose_name=_("requester account"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="requested_incidents",
+    )
+    reporter_name = models.CharField(_("reporter"), max_length=100, blank=True)
+    reporter_email = models.EmailField(_("reporter e-mail"), blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=40, blank=True)
+    customer = models.ForeignKey(
+        "core.Customer", verbose_name=_("customer"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+    contract = models.ForeignKey(
+        "core.Contract", verbose_name=_("contract"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+    is_vip = models.BooleanField(_("VIP"), default=False)
+
+    occurred_at = models.DateTimeField(_("occurred at"))
+    registered_at = models.DateTimeField(_("registered at"), editable=False)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("registered by"), null=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), editable=False)
+
+    category = models.ForeignKey(
+        "core.Category", verbose_name=_("category"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+    system_type = models.CharField(_("system type"), max_length=100, blank=True)
+    ci = models.ForeignKey(
+        "core.ConfigurationItem", verbose_name=_("configuration item"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+    service = models.ForeignKey(
+        "core.Service", verbose_name=_("service"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    matrix_priority = models.PositiveSmallIntegerField(
+        _("matrix priority"), choices=Priority.choices
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    priority_override = models.PositiveSmallIntegerField(
+        _("priority override"), choices=Priority.choices, null=True, blank=True
+    )
+    priority_override_reason = models.TextField(_("reason for priority override"), blank=True)
+    priority_override_by = models.ForeignKey(
+        USER, verbose_name=_("priority confirmed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    priority_override_at = models.DateTimeField(_("priority confirmed at"), null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    waiting_on = models.CharField(
+        _("waiting on"), max_length=20, choices=WaitingOn.choices, blank=True
+    )
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("assigned team"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="incidents",
+    )
+    assignee = models.ForeignKey(
+        USER, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    first_accepted_at = models.DateTimeField(_("first accepted at"), null=True, blank=True)
+    reassignment_count = models.PositiveIntegerField(_("reassignments"), default=0)
+    transferred_to_vendor_at = models.DateTimeField(
+        _("transferred to third party at"), null=True, blank=True
+    )
+
+    solution = models.TextField(_("solution"), blank=True)
+    closure_code = models.CharField(
+        _("closure code"), max_length=30, choices=ClosureCode.choices, blank=True
+    )
+    business_recovered_at = models.DateTimeField(
+        _("business recovered at"), null=True, blank=True
+    )
+    failure_vendor = models.CharField(_("failure vendor"), max_length=100, blank=True)
+    resolver_role = models.CharField(
+        _("resolver role"), max_length=20, choices=Tier.choices, blank=True
+    )
+    resolved_by = models.ForeignKey(
+        USER, verbose_name=_("resolved by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_team = models.ForeignKey(
+        "core.Team", verbose_name=_("resolving team"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    needs_problem = models.BooleanField(_("needs a problem record"), default=False)
+
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    copied_from = models.OneToOneField(
+        "self", verbose_name=_("copied from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="copy",
+    )
+
+    satisfaction_score = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    complaint_count = models.PositiveIntegerField(_("complaints"), default=0)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(fields=["status", "id"], name="incident_status_id"),
+            models.Index(fields=["team", "status", "id"], name="incident_team_status"),
+            models.Index(fields=["assignee", "status", "id"], name="incident_assignee_status"),
+            models.Index(fields=["requester", "id"], name="incident_requester"),
+            models.Index(fields=["customer", "status"], name="incident_customer_status"),
+            models.Index(fields=["registered_at"], name="incident_registered"),
+            models.Index(fields=["occurred_at"], name="incident_occurred"),
+            models.Index(fields=["closed_at"], name="incident_closed_at"),
+            models.Index(
+                fields=["priority", "id"], name="incident_open_priority",
+                condition=~models.Q(status="closed"),
+            ),
+            models.Index(
+                fields=["id"], name="incident_unassigned",
+                condition=models.Q(team=None) & ~models.Q(status="closed"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4), name="incident_priority_1_4"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(closure_code=""),
+                name="incident_closed_has_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.number])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
+
+    @property
+    def closes_on_resolution(self) -> bool:
+        return self.channel in AUTO_CLOSE_CHANNELS
+
+    @property
+    def needs_requester_confirmation(self) -> bool:
+        return self.channel not in CLOSABLE_WITHOUT_CONFIRMATION
+
+    @property
+    def status_badge(self) -> str:
+        return Status(self.status).badge
+
+
+def attachment_path(instance, filename):
+    return f"incidents/{instance.incident.number}/{filename}"
+
+
+class Attachment(models.Model):
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    public = models.BooleanField(_("visible to requester"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' scripts locally instead of from a CDN
     "opsdesk.core",
     "opsdesk.sla",
     "opsdesk.incidents",
@@ -172,6 +173,7 @@ TIME_ZONE = os.environ.get("OPSDESK_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("OPSDESK_MEDIA_ROOT", VAR_DIR / "media"))
 

@@ -36,6 +36,13 @@ class ConsoleSession(APIKeyCookie):
     def __init__(self):
         super().__init__(csrf=True)
 
+    def _get_key(self, request):
+        # No session cookie: not a console call, so skip the CSRF check and
+        # let an anonymous caller get 401 not_authenticated rather than 403.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = request.user
         return user if user.is_authenticated and user.is_active else None

@@ -1,3 +1,334 @@
-from ninja import Router
+"""The incidents REST API (/api/v1/incidents). Each endpoint parses the
+request, loads the incident through queries.get_incident_for, turns names
+into rows, calls one function of actions.py and returns the record re-read.
+Errors are raised as OpsDeskError and rendered by opsdesk.api."""
 
-router = Router(tags=["incidents"])
+from datetime import UTC
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Status
+
+from opsdesk.core import timeline
+from opsdesk.core.errors import Forbidden, Invalid, NotFound
+from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
+
+from . import actions
+from .models import Incident
+from .queries import LIST_RELATED, filter_incidents, get_incident_for, page_of, visible_incidents
+from .schemas import (
+    AssignBody,
+    CommentBody,
+    IncidentCreate,
+    IncidentFilters,
+    IncidentPage,
+    IncidentRead,
+    IncidentUpdate,
+    LinkDuplicateBody,
+    NoteBody,
+    OverridePriorityBody,
+    PendBody,
+    RejectBody,
+    RejectOutcome,
+    Requester,
+    ResolveBody,
+    TimelineEventRead,
+    VersionedBody,
+    event_read,
+    incident_read,
+)
+
+router = Router(tags=["incidents"], by_alias=True)
+SOURCE = "api"
+
+# Related records named in request bodies: the model and the fields a name may match.
+NAMED = {
+    "ci": (ConfigurationItem, ("name",)),
+    "service": (Service, ("name", "code")),
+    "customer": (Customer, ("code", "name")),
+}
+
+
+def _find(field: str, value: str, queryset: QuerySet, lookups, errors: dict, *,
+          ambiguous: str | None = None):
+    """The one row that `value` names, or None with a message in `errors`."""
+    condition = Q()
+    for lookup in lookups:
+        condition |= Q(**{lookup: value})
+    rows = list(queryset.filter(condition)[:2])
+    if len(rows) == 1:
+        return rows[0]
+    if rows:
+        errors[field] = (ambiguous or _("Several records are called “%(name)s”.")) % {
+            "name": value}
+    else:
+        errors[field] = _("Nothing called “%(name)s” was found.") % {"name": value}
+    return None
+
+
+def _category(field: str, value: str, errors: dict):
+    """A category by name, or by “Parent / Name” where a name repeats in the tree."""
+    parent, _separator, name = value.rpartition(" / ")
+    categories = Category.objects.all()
+    if parent:
+        categories = categories.filter(parent__name=parent.rpartition(" / ")[2].strip())
+    return _find(field, name.strip(), categories, ("name",), errors, ambiguous=_(
+        "Several categories are called “%(name)s”: write it as “Parent / %(name)s”."))
+
+
+def _rows_for(names: dict) -> dict:
+    """Replace the category, CI, service and customer names in `names` by rows.
+    Only the names given are looked up; None stays None (nothing, or clear it)."""
+    errors, rows = {}, {}
+    for field in ("category", *NAMED):
+        if field not in names:
+            continue
+        value = names[field]
+        if value is None:
+            rows[field] = None
+        elif field == "category":
+            rows[field] = _category(field, value, errors)
+        else:
+            model, lookups = NAMED[field]
+            rows[field] = _find(field, value, model.objects.all(), lookups, errors)
+    _raise_if(errors)
+    return rows
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def readable(incidents: QuerySet) -> QuerySet:
+    """Load what IncidentRead shows in the same query: no query per row."""
+    return incidents.select_related("priority_override_by").annotate(
+        duplicate_of_number=F("duplicate_of__number"),
+        copied_from_number=F("copied_from__number"),
+        copy_number=F("copy__number"),
+    )
+
+
+def _read(incident: Incident) -> dict:
+    """The incident as it is now, after an action (which returns a bare row)."""
+    return incident_read(
+        readable(Incident.objects.select_related(*LIST_RELATED)).get(pk=incident.pk)
+    )
+
+
+def _read_new(incident: Incident) -> dict:
+    """A just-logged incident holds its related rows and links to no other incident."""
+    incident.duplicate_of_number = incident.copied_from_number = incident.copy_number = None
+    # As the client sent it, occurred_at may carry any offset; a re-read is in UTC.
+    incident.occurred_at = incident.occurred_at.astimezone(UTC)
+    return incident_read(incident)
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _priorities(values: list[str]) -> list[int]:
+    try:
+        return [int(value) for value in _split(values)]
+    except ValueError:
+        raise Invalid(fields={"priority": _("Priority must be 1, 2, 3 or 4.")}) from None
+
+
+@router.post("", response={201: IncidentRead}, summary="Log an incident")
+def create_incident(
+    request,
+    payload: IncidentCreate,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", max_length=200,
+        description="Sending the same key and body again returns the same incident.",
+    ),
+):
+    requester = payload.requester or Requester()
+    fields = payload.model_dump(exclude={"requester"})
+    fields.update(_rows_for(fields))
+    incident = actions.log_incident_once(
+        actor=request.auth,
+        source=SOURCE,
+        **fields,
+        reporter_name=requester.name,
+        reporter_email=requester.email,
+        reporter_phone=requester.phone,
+        idempotency_key=idempotency_key,
+        idempotency_digest=actions.request_digest(payload.model_dump(mode="json")),
+    )
+    if idempotency_key:
+        # Possibly a replay: the incident may be older and changed since.
+        return Status(201, _read(incident))
+    return Status(201, _read_new(incident))
+
+
+@router.get("", response=IncidentPage, summary="List incidents")
+def list_incidents(request, filters: Query[IncidentFilters]):
+    """Newest first by default; follow `next_cursor` for the next page."""
+    incidents = filter_incidents(
+        visible_incidents(request.auth),
+        status=_split(filters.status),
+        priority=_priorities(filters.priority),
+        team=filters.team,
+        assignee=filters.assignee,
+        customer=filters.customer,
+        category=filters.category,
+        ci=filters.ci,
+        created_after=filters.created_after,
+        created_before=filters.created_before,
+        q=filters.q,
+    )
+    page = page_of(readable(incidents), sort=filters.sort, cursor=filters.cursor,
+                   limit=filters.limit)
+    return {"items": [incident_read(row) for row in page.items],
+            "next_cursor": page.next_cursor}
+
+
+@router.get("/{number}", response=IncidentRead, summary="Read an incident")
+def read_incident(request, number: str):
+    return _read(get_incident_for(request.auth, number))
+
+
+@router.patch("/{number}", response=IncidentRead, summary="Edit fields")
+def update_incident(request, number: str, payload: IncidentUpdate):
+    """Impact or urgency changes recompute the priority (unless overridden)."""
+    incident = get_incident_for(request.auth, number)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    reporter = changes.pop("requester", None) or {}
+    changes.update({f"reporter_{name}": value for name, value in reporter.items()})
+    changes.update(_rows_for(changes))
+    return _read(actions.update_incident(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        changes=changes,
+    ))
+
+
+@router.get("/{number}/timeline", response=list[TimelineEventRead], summary="Timeline")
+def incident_timeline(request, number: str):
+    """Every event, oldest first. Requesters see the public ones only."""
+    incident = get_incident_for(request.auth, number)
+    events = timeline.events_of(incident, public_only=request.auth.is_requester)
+    return [event_read(event) for event in events]
+
+
+# Lifecycle actions: POST /{number}/actions/{action}.
+
+
+@router.post("/{number}/actions/assign", response=IncidentRead, summary="Assign")
+def assign(request, number: str, payload: AssignBody):
+    """Dispatch or transfer to a team, optionally to one of its members."""
+    incident = get_incident_for(request.auth, number)
+    errors = {}
+    team = _find("team", payload.team, Team.objects.all(), ("name",), errors)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = _find("assignee", payload.assignee, User.objects.all(), ("username",), errors)
+    _raise_if(errors)
+    return _read(actions.assign(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        team=team, assignee=assignee, note=payload.note,
+    ))
+
+
+@router.post("/{number}/actions/accept", response=IncidentRead, summary="Accept (接收)")
+def accept(request, number: str, payload: VersionedBody):
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.accept(incident, actor=request.auth, source=SOURCE,
+                                expected_version=payload.version))
+
+
+@router.post("/{number}/actions/pend", response=IncidentRead, summary="Set pending")
+def pend(request, number: str, payload: PendBody):
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.pend(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        waiting_on=payload.waiting_on, reason=payload.reason,
+    ))
+
+
+@router.post("/{number}/actions/resume", response=IncidentRead, summary="Resume")
+def resume(request, number: str, payload: NoteBody):
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.resume(incident, actor=request.auth, source=SOURCE,
+                                expected_version=payload.version, note=payload.note))
+
+
+@router.post("/{number}/actions/resolve", response=IncidentRead, summary="Resolve")
+def resolve(request, number: str, payload: ResolveBody):
+    """Monitoring and system-transferred incidents close at once; the others
+    wait for the requester's confirmation."""
+    incident = get_incident_for(request.auth, number)
+    rows = _rows_for({name: getattr(payload, name) for name in ("category", "ci")})
+    return _read(actions.resolve(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        closure_code=payload.closure_code, solution=payload.solution,
+        business_recovered_at=payload.business_recovered_at,
+        failure_vendor=payload.failure_vendor, resolver_role=payload.resolver_role,
+        system_type=payload.system_type, **rows,
+    ))
+
+
+@router.post("/{number}/actions/confirm", response=IncidentRead,
+             summary="Record the requester's confirmation")
+def confirm(request, number: str, payload: NoteBody):
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.confirm(incident, actor=request.auth, source=SOURCE,
+                                 expected_version=payload.version, note=payload.note))
+
+
+@router.post("/{number}/actions/reject", response=RejectOutcome,
+             summary="Record the requester's rejection")
+def reject(request, number: str, payload: RejectBody):
+    """Closes the incident as unsuccessful and opens a copy assigned back to
+    whoever resolved it. Returns both: `incident` and `copy`."""
+    incident = get_incident_for(request.auth, number)
+    original, copy = actions.reject(incident, actor=request.auth, source=SOURCE,
+                                    expected_version=payload.version, reason=payload.reason)
+    return {"incident": _read(original), "copy": _read(copy)}
+
+
+@router.post("/{number}/actions/close", response=IncidentRead, summary="Close")
+def close(request, number: str, payload: NoteBody):
+    """Only for incidents that need no requester confirmation (staff-raised)."""
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.close(incident, actor=request.auth, source=SOURCE,
+                               expected_version=payload.version, note=payload.note))
+
+
+@router.post("/{number}/actions/link-duplicate", response=IncidentRead,
+             summary="Link as duplicate")
+def link_duplicate(request, number: str, payload: LinkDuplicateBody):
+    """Resolving or closing the master later resolves or closes this one too."""
+    incident = get_incident_for(request.auth, number)
+    try:
+        master = get_incident_for(request.auth, payload.master)
+    except (NotFound, Forbidden) as error:
+        raise Invalid(fields={"master": error.message}) from None
+    return _read(actions.link_duplicate(incident, actor=request.auth, source=SOURCE,
+                                        expected_version=payload.version, master=master))
+
+
+@router.post("/{number}/actions/override-priority", response=IncidentRead,
+             summary="Override or re-confirm the priority")
+def override_priority(request, number: str, payload: OverridePriorityBody):
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.override_priority(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        priority=payload.priority, reason=payload.reason,
+    ))
+
+
+@router.post("/{number}/actions/comment", response=IncidentRead, summary="Comment")
+def comment(request, number: str, payload: CommentBody):
+    """`version` is optional: a comment does not change the record."""
+    incident = get_incident_for(request.auth, number)
+    return _read(actions.comment(incident, actor=request.auth, source=SOURCE,
+                                 body=payload.body, public=payload.public,
+                                 expected_version=payload.version))
+
+
+@router.post("/{number}/actions/{action}", include_in_schema=False)
+def unknown_action(request, number: str, action: str):
+    # Registered last, so it only answers for names no endpoint above has.
+    raise NotFound(_("There is no action called “%(action)s”.") % {"action": action})

@@ -1,0 +1,274 @@
+"""Shapes of the incidents API: what clients send (…Create, …Update, one body
+per lifecycle action) and what they get back (IncidentRead, TimelineEventRead).
+
+Related records are named as people name them: teams, categories, CIs,
+services and customers by name, people by username. Types are checked here;
+the rules (lengths, transitions, who may do what) are checked by the actions.
+"""
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from opsdesk.core.choices import Tier
+from opsdesk.sla.choices import Impact, Urgency
+
+from .choices import Channel, ClosureCode, Kind, Status, WaitingOn
+
+
+class StrictBody(Schema):
+    """A request body that refuses unknown fields instead of ignoring them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Requester(StrictBody):
+    """The person who reported the incident and how to reach them."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class IncidentCreate(StrictBody):
+    title: str
+    description: str = ""
+    kind: Kind
+    channel: Channel
+    impact: Impact
+    urgency: Urgency
+    category: str | None = Field(None, description="Category name, or “Parent / Name”.")
+    ci: str | None = Field(None, description="Configuration item name.")
+    service: str | None = Field(None, description="Service name or code.")
+    customer: str | None = Field(None, description="Customer code or name.")
+    requester: Requester | None = None
+    occurred_at: datetime | None = Field(None, description="Defaults to now.")
+    symptoms: str = ""
+    system_type: str = ""
+
+
+class IncidentUpdate(StrictBody):
+    """Only the fields sent are changed; `null` clears a related record."""
+
+    version: int
+    title: str | None = None
+    description: str | None = None
+    symptoms: str | None = None
+    kind: Kind | None = None
+    impact: Impact | None = None
+    urgency: Urgency | None = None
+    category: str | None = None
+    system_type: str | None = None
+    ci: str | None = None
+    service: str | None = None
+    customer: str | None = None
+    requester: Requester | None = None
+    occurred_at: datetime | None = None
+    failure_vendor: str | None = None
+
+
+class IncidentFilters(Schema):
+    status: list[str] = Field(
+        [], description="Repeat the parameter or separate values by commas."
+    )
+    priority: list[str] = Field([], description="1-4; repeat or separate by commas.")
+    team: str | None = Field(None, description="Team name.")
+    assignee: str | None = Field(None, description="Username.")
+    customer: str | None = Field(None, description="Customer code or name.")
+    category: str | None = Field(None, description="Category name.")
+    ci: str | None = Field(None, description="Configuration item name.")
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+    q: str | None = Field(None, description="An incident number, or words in title/description.")
+    sort: str = Field("newest", description="newest, oldest, priority or updated.")
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+# Lifecycle action bodies. `version` is the incident version the client last
+# read; a stale one gets 409 version_conflict.
+
+
+class VersionedBody(StrictBody):
+    version: int
+
+
+class AssignBody(VersionedBody):
+    team: str = Field(description="Team name.")
+    assignee: str | None = Field(None, description="Username of a member of that team.")
+    note: str = ""
+
+
+class PendBody(VersionedBody):
+    waiting_on: WaitingOn
+    reason: str
+
+
+class NoteBody(VersionedBody):
+    note: str = ""
+
+
+class ResolveBody(VersionedBody):
+    closure_code: ClosureCode
+    solution: str
+    business_recovered_at: datetime | None = Field(None, description="Faults; defaults to now.")
+    failure_vendor: str | None = None
+    resolver_role: Tier | None = Field(None, description="Defaults to the resolver's tier.")
+    category: str | None = Field(None, description="Confirm or correct the category.")
+    ci: str | None = None
+    system_type: str | None = None
+
+
+class RejectBody(VersionedBody):
+    reason: str
+
+
+class LinkDuplicateBody(VersionedBody):
+    master: str = Field(description="Number of the incident this one duplicates.")
+
+
+class OverridePriorityBody(VersionedBody):
+    priority: int
+    reason: str
+
+
+class CommentBody(StrictBody):
+    body: str
+    public: bool = Field(False, description="Shown to the requester; requesters' are always.")
+    version: int | None = None
+
+
+# Responses. Endpoints return plain dicts (incident_read, event_read), which
+# ninja validates once against these schemas. A field called `copy` would
+# shadow pydantic's BaseModel.copy, so it is declared under another name with
+# `copy` as its alias; the router serialises by alias.
+
+
+class Person(Schema):
+    username: str
+    display_name: str
+
+
+def _person(user) -> dict | None:
+    return None if user is None else {"username": user.username, "display_name": str(user)}
+
+
+class IncidentRead(Schema):
+    number: str
+    version: int
+    status: Status
+    priority: int = Field(description="1 (critical) to 4 (low); the override if one is set.")
+    matrix_priority: int
+    priority_override: int | None
+    priority_override_reason: str
+    priority_override_by: Person | None
+    priority_override_at: datetime | None
+    kind: Kind
+    channel: Channel
+    title: str
+    description: str
+    symptoms: str
+    impact: Impact
+    urgency: Urgency
+    category: str | None
+    system_type: str
+    ci: str | None
+    service: str | None
+    customer: str | None
+    is_vip: bool
+    requester: Requester
+    team: str | None
+    team_tier: Tier | None
+    assignee: Person | None
+    assigned_at: datetime | None
+    accepted_at: datetime | None
+    reassignment_count: int
+    waiting_on: WaitingOn | None
+    solution: str
+    closure_code: ClosureCode | None
+    business_recovered_at: datetime | None
+    failure_vendor: str
+    resolver_role: Tier | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    needs_problem: bool
+    duplicate_of: str | None = Field(description="Number of the master incident.")
+    copied_from: str | None = Field(description="Number of the rejected incident this copies.")
+    copy_number: str | None = Field(
+        alias="copy", description="Number of the copy made when this one was rejected."
+    )
+    satisfaction_score: int | None
+    complaint_count: int
+    occurred_at: datetime
+    registered_at: datetime
+    updated_at: datetime
+
+
+def incident_read(incident) -> dict:
+    """IncidentRead's data from an incident whose related rows are loaded and
+    whose linked numbers are annotated (see api.readable): no query runs."""
+    return {
+        **{name: getattr(incident, name) for name in _PLAIN_FIELDS},
+        "priority_override_by": _person(incident.priority_override_by),
+        "category": _name(incident.category),
+        "ci": _name(incident.ci),
+        "service": _name(incident.service),
+        "customer": _name(incident.customer),
+        "requester": {"name": incident.reporter_name, "email": incident.reporter_email,
+                      "phone": incident.reporter_phone},
+        "team": _name(incident.team),
+        "team_tier": incident.team.tier if incident.team else None,
+        "assignee": _person(incident.assignee),
+        "waiting_on": incident.waiting_on or None,
+        "closure_code": incident.closure_code or None,
+        "resolver_role": incident.resolver_role or None,
+        "duplicate_of": incident.duplicate_of_number,
+        "copied_from": incident.copied_from_number,
+        "copy": incident.copy_number,
+    }
+
+
+_PLAIN_FIELDS = (
+    "number", "version", "status", "priority", "matrix_priority", "priority_override",
+    "priority_override_reason", "priority_override_at", "kind", "channel", "title",
+    "description", "symptoms", "impact", "urgency", "system_type", "is_vip", "assigned_at",
+    "accepted_at", "reassignment_count", "solution", "business_recovered_at", "failure_vendor",
+    "resolved_at", "closed_at", "needs_problem", "satisfaction_score", "complaint_count",
+    "occurred_at", "registered_at", "updated_at",
+)
+
+
+def _name(row) -> str | None:
+    return None if row is None else row.name
+
+
+class IncidentPage(Schema):
+    items: list[IncidentRead]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class RejectOutcome(Schema):
+    """A rejection closes the incident as unsuccessful and opens a copy."""
+
+    incident: IncidentRead
+    copy_incident: IncidentRead = Field(alias="copy")
+
+
+class TimelineEventRead(Schema):
+    id: int
+    at: datetime
+    actor: Person | None
+    source: str = Field(description="The channel it came through: web, api, email …")
+    kind: str = Field(description="logged, assigned, accepted, resolved, comment …")
+    changes: dict = Field(description="Field name → [old, new].")
+    note: str
+    public: bool = Field(description="Visible to the requester.")
+
+
+def event_read(event) -> dict:
+    return {"id": event.id, "at": event.at, "actor": _person(event.actor),
+            "source": event.source, "kind": event.kind, "changes": event.changes,
+            "note": event.note, "public": event.public}

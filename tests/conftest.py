@@ -6,12 +6,28 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import override_settings
 
 from opsdesk.core.choices import CustomerClass, Role, Tier
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
 from opsdesk.incidents import actions
 
 FROZEN_AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """The default PBKDF2 costs ~0.3 s per user: the cast alone would take
+    seconds per test. Hash strength is not what these tests are about."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def pytest_runtest_setup(item):
+    # Races between connections need real row locks; SQLite serialises whole writes.
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
 
 
 @pytest.fixture
@@ -81,5 +97,8 @@ def cast(db, frozen):
 
 
 @pytest.fixture
-def tx_cast(transactional_db, frozen):
+def tx_cast(transactional_db, django_db_serialized_rollback, frozen):
+    """The cast committed for real, for tests that use several connections.
+    Serialized rollback restores the rows migrations seed (the priority
+    matrix), which the flush after each transactional test removes."""
     return Cast()

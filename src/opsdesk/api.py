@@ -13,7 +13,6 @@ from opsdesk.core.auth import BearerToken, ConsoleSession
 from opsdesk.core.errors import Forbidden, Invalid, NotAuthenticated, NotFound, OpsDeskError
 
 
-
 def signed_in_only(view):
     """The OpenAPI document and docs page need a signed-in user or a token too."""
 

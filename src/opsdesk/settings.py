@@ -167,11 +167,13 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"OPSDESK_LANGUAGE must be zh-hans or en, got {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("OPSDESK_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 WHITENOISE_USE_FINDERS = True

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from opsdesk.api import api
+from opsdesk.core.views import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("opsdesk.core.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

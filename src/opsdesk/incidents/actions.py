@@ -7,19 +7,17 @@ API, the CLI and the demo loader all call these; nothing else writes
 incidents.
 """
 
-import hashlib
-import json
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsdesk.core import clock, timeline
+from opsdesk.core import clock, idempotency, timeline
 from opsdesk.core.choices import Tier
 from opsdesk.core.counters import next_value
 from opsdesk.core.errors import Invalid, VersionConflict
-from opsdesk.core.models import Contract, IdempotencyKey
+from opsdesk.core.models import Contract
 from opsdesk.sla.choices import Impact, Urgency
 from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
@@ -36,7 +34,14 @@ from .choices import (
     WaitingOn,
 )
 from .models import Incident
-from .validation import choice, optional_text, required_text, within_past
+from .validation import (
+    TEXT_FIELDS,
+    choice,
+    optional_text,
+    required_text,
+    text_fields,
+    within_past,
+)
 
 # Fields copied onto the new incident when a requester rejects a resolution.
 COPIED_FIELDS = (
@@ -68,23 +73,6 @@ def _default_contract(customer, today):
     return active[0] if len(active) == 1 else None
 
 
-def request_digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _replay(actor, idempotency_key: str, digest: str) -> Incident | None:
-    """Return the incident an earlier request with this key created, if any."""
-    previous = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first()
-    if previous is None:
-        return None
-    if previous.request_digest != digest:
-        raise Invalid(
-            _("This Idempotency-Key was already used for a different request."),
-            fields={"Idempotency-Key": _("Use a new key for a new incident.")},
-        )
-    return Incident.objects.get(number=previous.result)
-
-
 @transaction.atomic(durable=True)
 def log_incident(
     *,
@@ -114,19 +102,16 @@ def log_incident(
     """Register a new incident (事件受理). Anyone signed in may log one; a
     requester always logs it for themself and their own organisation."""
     if idempotency_key:
-        replayed = _replay(actor, idempotency_key, idempotency_digest)
-        if replayed is not None:
-            return replayed
+        number = idempotency.earlier_result(actor, idempotency_key, idempotency_digest)
+        if number is not None:
+            return Incident.objects.get(number=number)
     now = clock.now()
     errors = {}
     fields = {
-        "title": required_text(title, "title", 200, errors),
-        "description": optional_text(description, "description", 20000, errors),
-        "symptoms": optional_text(symptoms, "symptoms", 20000, errors),
-        "system_type": optional_text(system_type, "system_type", 100, errors),
-        "reporter_name": optional_text(reporter_name, "reporter_name", 100, errors),
-        "reporter_email": optional_text(reporter_email, "reporter_email", 254, errors),
-        "reporter_phone": optional_text(reporter_phone, "reporter_phone", 40, errors),
+        **text_fields({"title": title, "description": description, "symptoms": symptoms,
+                       "system_type": system_type, "reporter_name": reporter_name,
+                       "reporter_email": reporter_email, "reporter_phone": reporter_phone},
+                      errors),
         "kind": choice(kind, Kind, "kind", errors),
         "channel": choice(channel, Channel, "channel", errors),
         **_priority_fields(impact, urgency, errors),
@@ -136,7 +121,8 @@ def log_incident(
         requester, customer = actor, actor.customer
     if errors:
         raise Invalid(fields=errors)
-    claim = _claim_idempotency_key(actor, idempotency_key, idempotency_digest, now)
+    claim = (idempotency.claim(actor, idempotency_key, idempotency_digest, now)
+             if idempotency_key else None)
     incident = Incident(
         **fields,
         number=_number_for(now),
@@ -167,29 +153,11 @@ def log_incident(
     return incident
 
 
-class _ConcurrentReplay(Exception):
-    pass
-
-
-def _claim_idempotency_key(actor, key, digest, now) -> IdempotencyKey | None:
-    """Insert the key before creating anything: a concurrent request with the
-    same key blocks on the unique index, then fails here and replays."""
-    if not key:
-        return None
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(
-                user=actor, key=key, request_digest=digest, created_at=now
-            )
-    except IntegrityError:
-        raise _ConcurrentReplay() from None
-
-
 def log_incident_once(**kwargs) -> Incident:
     """log_incident, safe against two requests racing with one Idempotency-Key."""
     try:
         return log_incident(**kwargs)
-    except _ConcurrentReplay:
+    except idempotency.ConcurrentReplay:
         return log_incident(**kwargs)
 
 
@@ -213,6 +181,14 @@ def _locked(incident: Incident, expected_version: int | None) -> Incident:
     if expected_version is not None and current.version != expected_version:
         raise VersionConflict()
     return current
+
+
+def _valid_note(note) -> str:
+    errors = {}
+    note = optional_text(note, "note", 5000, errors)
+    if errors:
+        raise Invalid(fields=errors)
+    return note
 
 
 def _save(incident: Incident, fields: list[str], *, bump: bool = True) -> None:
@@ -239,15 +215,7 @@ def update_incident(
         raise Invalid(fields={name: _("This field cannot be edited.") for name in unknown})
     errors = {}
     cleaned = dict(changes)
-    for name, limit in (("title", 200), ("system_type", 100), ("failure_vendor", 100),
-                        ("reporter_name", 100), ("reporter_phone", 40),
-                        ("reporter_email", 254)):
-        if name in cleaned:
-            cleaned[name] = (required_text if name == "title" else optional_text)(
-                cleaned[name], name, limit, errors)
-    for name in ("description", "symptoms"):
-        if name in cleaned:
-            cleaned[name] = optional_text(cleaned[name], name, 20000, errors)
+    cleaned.update(text_fields({k: v for k, v in changes.items() if k in TEXT_FIELDS}, errors))
     if "kind" in cleaned:
         cleaned["kind"] = choice(cleaned["kind"], Kind, "kind", errors)
     if "occurred_at" in cleaned:
@@ -297,13 +265,20 @@ def assign(
     """Dispatch or transfer the incident to a team (and optionally a person)."""
     incident = _locked(incident, expected_version)
     rules.check(Action.ASSIGN, incident, actor)
-    if assignee is not None and (assignee.team_id != team.pk or assignee.role not in rules.HANDLERS
-                                 or not assignee.is_active):
-        raise Invalid(fields={"assignee": _("The assignee must be an active member of %(team)s.")
-                              % {"team": team}})
-    if (incident.team_id, incident.assignee_id) == (team.pk, getattr(assignee, "pk", None)) \
+    errors = {}
+    note = optional_text(note, "note", 5000, errors)
+    if team is None:
+        errors["team"] = _("Choose a team.")
+    elif assignee is not None and (assignee.team_id != team.pk
+                                   or assignee.role not in rules.HANDLERS
+                                   or not assignee.is_active):
+        errors["assignee"] = _("The assignee must be an active member of %(team)s.") % {
+            "team": team}
+    elif (incident.team_id, incident.assignee_id) == (team.pk, getattr(assignee, "pk", None)) \
             and incident.status == Status.ASSIGNED:
-        raise Invalid(fields={"team": _("The incident is already assigned there.")})
+        errors["team"] = _("The incident is already assigned there.")
+    if errors:
+        raise Invalid(fields=errors)
     now = clock.now()
     old_team, old_assignee = incident.team, incident.assignee
     if rules.reassignment_counts(incident, team.pk, getattr(assignee, "pk", None)):
@@ -319,7 +294,7 @@ def assign(
                "assignee": [_label(old_assignee), _label(assignee)],
                "tier": [old_team.tier if old_team else None, team.tier]}
     timeline.record(incident, actor=actor, source=source, kind="assigned", changes=changes,
-                    note=optional_text(note, "note", 5000, {}))
+                    note=note)
     return incident
 
 
@@ -368,17 +343,18 @@ def resume(
 ) -> Incident:
     incident = _locked(incident, expected_version)
     rules.check(Action.RESUME, incident, actor)
+    note = _valid_note(note)
     old_waiting = incident.waiting_on
     incident.status, incident.waiting_on = Status.IN_PROGRESS, ""
     _save(incident, ["status", "waiting_on"])
-    timeline.record(incident, actor=actor, source=source, kind="resumed",
-                    note=optional_text(note, "note", 5000, {}),
+    timeline.record(incident, actor=actor, source=source, kind="resumed", note=note,
                     changes={"status": [Status.PENDING, Status.IN_PROGRESS],
                              "waiting_on": [old_waiting, None]})
     return incident
 
 
-def _resolver_role(actor, incident) -> str:
+def resolver_role_for(actor, incident) -> str:
+    """The tier the resolver works at (事件解决人角色), by default."""
     team = actor.team if actor.team_id else incident.team
     return team.tier if team is not None else Tier.SERVICE_DESK
 
@@ -398,7 +374,7 @@ def resolve(
     errors = {}
     closure_code = choice(closure_code, ClosureCode, "closure_code", errors)
     solution = required_text(solution, "solution", 20000, errors)
-    resolver_role = choice(resolver_role or _resolver_role(actor, incident), Tier,
+    resolver_role = choice(resolver_role or resolver_role_for(actor, incident), Tier,
                            "resolver_role", errors)
     incident.category = category or incident.category
     incident.ci = ci or incident.ci
@@ -426,11 +402,14 @@ def resolve(
                     note=solution, changes={"status": [status_before, Status.RESOLVED],
                                             "closure_code": [None, closure_code]})
     for duplicate in _open_duplicates(incident, UNRESOLVED_STATUSES):
+        duplicate_status_before = duplicate.status
         _mark_resolved(duplicate, actor, closure_code, solution, resolver_role, now)
         _save(duplicate, RESOLUTION_FIELDS)
         timeline.record(duplicate, actor=actor, source=source, kind="resolved", public=True,
-                        note=solution, changes={"closure_code": [None, closure_code],
-                                                "master": [None, incident.number]})
+                        note=solution, changes={
+                            "status": [duplicate_status_before, Status.RESOLVED],
+                            "closure_code": [None, closure_code],
+                            "master": [None, incident.number]})
     if incident.closes_on_resolution:
         _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
                                note=_("Closed on resolution: generated automatically."))
@@ -481,7 +460,7 @@ def confirm(
     incident = _locked(incident, expected_version)
     rules.check(Action.CONFIRM, incident, actor)
     _close_with_duplicates(incident, actor=actor, source=source, kind="confirmed",
-                           note=optional_text(note, "note", 5000, {}))
+                           note=_valid_note(note))
     return incident
 
 
@@ -493,7 +472,7 @@ def close(
     incident = _locked(incident, expected_version)
     rules.check(Action.CLOSE, incident, actor)
     _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
-                           note=optional_text(note, "note", 5000, {}))
+                           note=_valid_note(note))
     return incident
 
 
@@ -512,14 +491,16 @@ def reject(
     now = clock.now()
     old_code = incident.closure_code
     incident.closure_code = ClosureCode.UNSUCCESSFUL
+    handler = incident.resolved_by if incident.resolved_by.is_active else None
+    handed_back = incident.resolved_team_id is not None or handler is not None
     copy = Incident(
         **{name: getattr(incident, name) for name in COPIED_FIELDS},
         number=_number_for(now),
         copied_from=incident,
         team=incident.resolved_team,
-        assignee=incident.resolved_by if incident.resolved_by.is_active else None,
-        status=Status.ASSIGNED if incident.resolved_team_id else Status.NEW,
-        assigned_at=now if incident.resolved_team_id else None,
+        assignee=handler,
+        status=Status.ASSIGNED if handed_back else Status.NEW,
+        assigned_at=now if handed_back else None,
         registered_at=now,
         updated_at=now,
         created_by=actor,
@@ -552,15 +533,20 @@ def link_duplicate(
         raise Invalid(fields={"master": _("The master incident must still be unresolved.")})
     if incident.duplicate_of_id == master.pk:
         raise Invalid(fields={"master": _("Already linked to this master.")})
-    moved = list(incident.duplicates.values_list("number", flat=True))
-    incident.duplicates.update(duplicate_of=master)
-    old_master = incident.duplicate_of
-    incident.duplicate_of = master
-    _save(incident, ["duplicate_of"])
-    timeline.record(incident, actor=actor, source=source, kind="duplicate_linked",
-                    changes={"duplicate_of": [_number(old_master), master.number]})
+    # The incident's open duplicates follow it, so cascades follow one link only;
+    # closed ones never change again.
+    moves = [(incident, _number(incident.duplicate_of))] + [
+        (duplicate, incident.number)
+        for duplicate in incident.duplicates.select_for_update().exclude(status=Status.CLOSED)
+        .order_by("id")
+    ]
+    for record, previous_master in moves:
+        record.duplicate_of = master
+        _save(record, ["duplicate_of"])
+        timeline.record(record, actor=actor, source=source, kind="duplicate_linked",
+                        changes={"duplicate_of": [previous_master, master.number]})
     timeline.record(master, actor=actor, source=source, kind="duplicate_added",
-                    changes={"duplicates": [None, [incident.number, *moved]]})
+                    changes={"duplicates": [None, [record.number for record, _previous in moves]]})
     return incident
 
 
@@ -577,7 +563,7 @@ def override_priority(
     incident = _locked(incident, expected_version)
     rules.check(Action.OVERRIDE_PRIORITY, incident, actor)
     errors = {}
-    if priority not in (1, 2, 3, 4):
+    if isinstance(priority, bool) or priority not in (1, 2, 3, 4):
         errors["priority"] = _("Priority must be 1, 2, 3 or 4.")
     reason = required_text(reason, "reason", 5000, errors)
     if errors:

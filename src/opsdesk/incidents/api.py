@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
-from opsdesk.core import timeline
+from opsdesk.core import idempotency, timeline
 from opsdesk.core.errors import Forbidden, Invalid, NotFound
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
 
@@ -155,7 +155,7 @@ def create_incident(
         reporter_email=requester.email,
         reporter_phone=requester.phone,
         idempotency_key=idempotency_key,
-        idempotency_digest=actions.request_digest(payload.model_dump(mode="json")),
+        idempotency_digest=idempotency.request_digest(payload.model_dump(mode="json")),
     )
     if idempotency_key:
         # Possibly a replay: the incident may be older and changed since.

@@ -52,6 +52,8 @@ def queue(user, name: str) -> QuerySet:
     if name == "mine":
         return incidents.filter(assignee=user).exclude(status=Status.CLOSED)
     if name == "team":
+        if user.team_id is None:
+            return incidents.none()
         return incidents.filter(team_id=user.team_id).exclude(status=Status.CLOSED)
     if name == "unassigned":
         return incidents.filter(team=None).exclude(status=Status.CLOSED)

@@ -84,7 +84,8 @@ def is_handler(actor, incident) -> bool:
 
 def check(action: Action, incident, actor) -> Transition:
     """Raise the error a user should see if `actor` may not take `action` now."""
-    transition = TRANSITIONS[Action(action)]
+    action = Action(action)
+    transition = TRANSITIONS[action]
     if incident.status == Status.CLOSED:
         raise IncidentClosed()
     if actor.role not in transition.roles:
@@ -94,7 +95,7 @@ def check(action: Action, incident, actor) -> Transition:
     if incident.status not in transition.sources:
         raise TransitionNotAllowed(
             _("An incident that is %(status)s cannot be changed by “%(action)s”.")
-            % {"status": Status(incident.status).label, "action": Action(action).label}
+            % {"status": Status(incident.status).label, "action": action.label}
         )
     if transition.handler_only and not is_handler(actor, incident):
         raise Forbidden(

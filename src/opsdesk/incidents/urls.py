@@ -1,4 +1,14 @@
 from django.urls import path
 
+from . import views
+
 app_name = "incidents"
-urlpatterns: list = []
+urlpatterns = [
+    path("incidents/", views.queue_view, name="queue"),
+    path("incidents/new/", views.new_incident, name="new"),
+    path("incidents/new/duplicates/", views.duplicate_suggestions, name="duplicates"),
+    path("incidents/new/priority/", views.priority_preview, name="priority"),
+    path("incidents/<str:number>/", views.detail, name="detail"),
+    path("incidents/<str:number>/actions/<slug:action>/", views.act, name="act"),
+    path("search/", views.search, name="search"),
+]

@@ -43,3 +43,27 @@ def within_past(value: datetime | None, field: str, now: datetime, errors: dict)
         errors[field] = _("This time is in the future.")
         return None
     return value
+
+
+# The record's free-text fields: maximum length, and whether one is required.
+TEXT_FIELDS = {
+    "title": (200, True),
+    "description": (20000, False),
+    "symptoms": (20000, False),
+    "system_type": (100, False),
+    "failure_vendor": (100, False),
+    "reporter_name": (100, False),
+    "reporter_email": (254, False),
+    "reporter_phone": (40, False),
+}
+
+
+def text_fields(values: dict, errors: dict) -> dict:
+    """Clean whichever of the record's text fields `values` carries."""
+    cleaned = {}
+    for name, value in values.items():
+        limit, required = TEXT_FIELDS[name]
+        cleaned[name] = (required_text if required else optional_text)(
+            value, name, limit, errors
+        )
+    return cleaned

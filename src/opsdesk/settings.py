@@ -191,5 +191,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Largest file a user may attach to a record.
+OPSDESK_MAX_ATTACHMENT_MB = envint("OPSDESK_MAX_ATTACHMENT_MB", 20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # How long an API Idempotency-Key is remembered.
 OPSDESK_IDEMPOTENCY_HOURS = envint("OPSDESK_IDEMPOTENCY_HOURS", 24)

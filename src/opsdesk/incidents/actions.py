@@ -8,9 +8,13 @@ incidents.
 """
 
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from opsdesk.core import clock, idempotency, timeline
@@ -33,7 +37,7 @@ from .choices import (
     Status,
     WaitingOn,
 )
-from .models import Incident
+from .models import Attachment, Incident
 from .validation import (
     TEXT_FIELDS,
     choice,
@@ -597,3 +601,36 @@ def comment(
     timeline.record(incident, actor=actor, source=source, kind="comment", note=body,
                     public=public)
     return incident
+
+
+@transaction.atomic(durable=True)
+def add_attachment(incident: Incident, *, actor, source: str, upload, public: bool = True
+                   ) -> Attachment:
+    """Attach a file. Whoever may comment may attach; a requester's files are
+    always public, and internal files are never shown to requesters."""
+    incident = _locked(incident, None)
+    rules.check(Action.COMMENT, incident, actor)
+    limit = settings.OPSDESK_MAX_ATTACHMENT_MB
+    if upload is None or not upload.size:
+        raise Invalid(fields={"file": _("Choose a file that is not empty.")})
+    if upload.size > limit * 1024 * 1024:
+        raise Invalid(fields={"file": _("A file may be at most %(mb)d MB.") % {"mb": limit}})
+    name = _safe_file_name(upload.name)
+    attachment = Attachment(
+        incident=incident, name=name, size=upload.size,
+        content_type=(upload.content_type or "")[:100], uploaded_by=actor,
+        uploaded_at=clock.now(), public=True if actor.is_requester else bool(public),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _save(incident, [], bump=False)
+    timeline.record(incident, actor=actor, source=source, kind="attachment_added", note=name,
+                    public=attachment.public, changes={"attachment": [None, name]})
+    return attachment
+
+
+def _safe_file_name(name: str | None) -> str:
+    try:
+        return get_valid_filename(Path(name or "").name)[-200:]
+    except SuspiciousFileOperation:
+        return "file"

@@ -7,17 +7,27 @@ from datetime import UTC
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 
 from opsdesk.core import idempotency, timeline
 from opsdesk.core.errors import Forbidden, Invalid, NotFound
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
 
 from . import actions
+from .attachments import attachment_response
 from .models import Incident
-from .queries import LIST_RELATED, filter_incidents, get_incident_for, page_of, visible_incidents
+from .queries import (
+    LIST_RELATED,
+    attachments_for,
+    filter_incidents,
+    get_attachment_for,
+    get_incident_for,
+    page_of,
+    visible_incidents,
+)
 from .schemas import (
     AssignBody,
+    AttachmentRead,
     CommentBody,
     IncidentCreate,
     IncidentFilters,
@@ -34,6 +44,7 @@ from .schemas import (
     ResolveBody,
     TimelineEventRead,
     VersionedBody,
+    attachment_read,
     event_read,
     incident_read,
 )
@@ -326,6 +337,27 @@ def comment(request, number: str, payload: CommentBody):
     return _read(actions.comment(incident, actor=request.auth, source=SOURCE,
                                  body=payload.body, public=payload.public,
                                  expected_version=payload.version))
+
+
+@router.get("/{number}/attachments", response=list[AttachmentRead], summary="Attachments")
+def list_attachments(request, number: str):
+    """Requesters see only the public files of their own tickets."""
+    incident = get_incident_for(request.auth, number)
+    return [attachment_read(a) for a in attachments_for(request.auth, incident)]
+
+
+@router.post("/{number}/attachments", response={201: AttachmentRead}, summary="Attach a file")
+def add_attachment(request, number: str, file: File[UploadedFile], public: Form[bool] = True):
+    """Multipart upload (field `file`); `public=false` keeps it internal."""
+    incident = get_incident_for(request.auth, number)
+    attachment = actions.add_attachment(incident, actor=request.auth, source=SOURCE,
+                                        upload=file, public=public)
+    return Status(201, attachment_read(attachment))
+
+
+@router.get("/{number}/attachments/{attachment_id}", summary="Download an attachment")
+def download_attachment(request, number: str, attachment_id: int):
+    return attachment_response(get_attachment_for(request.auth, number, attachment_id))
 
 
 @router.post("/{number}/actions/{action}", include_in_schema=False)

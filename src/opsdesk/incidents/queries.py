@@ -122,7 +122,17 @@ def page_of(incidents: QuerySet, *, sort: str = "newest", cursor: str | None, li
                               % {"options": ", ".join(SORTS)}})
     if not 1 <= limit <= 200:
         raise Invalid(fields={"limit": _("Between 1 and 200.")})
-    return paginate(incidents.select_related(*LIST_RELATED), SORTS[sort], cursor, limit)
+    # Two steps: find the page's keys on the incident table alone, then load
+    # those rows with their related records. Joined into the keyset query,
+    # the ten related tables made PostgreSQL misjudge deep pages (it joined
+    # every remaining open row before sorting: 0.7 s at 1M incidents).
+    ordering = SORTS[sort]
+    keys = incidents.select_related(None).values_list(
+        *(name.lstrip("-") for name in ordering), named=True
+    )
+    page = paginate(keys, ordering, cursor, limit)
+    rows = incidents.select_related(*LIST_RELATED).in_bulk([key.id for key in page.items])
+    return Page(items=[rows[key.id] for key in page.items], next_cursor=page.next_cursor)
 
 
 def duplicate_candidates(
@@ -151,3 +161,16 @@ def duplicate_candidates(
     scored = [(row, score) for row, score in scored if score >= 0.2]
     scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
     return scored[:limit]
+
+
+def attachments_for(user, incident: Incident) -> QuerySet:
+    attachments = incident.attachments.select_related("uploaded_by")
+    return attachments.filter(public=True) if user.is_requester else attachments
+
+
+def get_attachment_for(user, number: str, attachment_id: int):
+    incident = get_incident_for(user, number)
+    attachment = attachments_for(user, incident).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("This attachment does not exist."))
+    return attachment

@@ -272,3 +272,24 @@ def event_read(event) -> dict:
     return {"id": event.id, "at": event.at, "actor": _person(event.actor),
             "source": event.source, "kind": event.kind, "changes": event.changes,
             "note": event.note, "public": event.public}
+
+
+class AttachmentRead(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    public: bool
+    uploaded_by: str
+    uploaded_at: datetime
+    url: str
+
+
+def attachment_read(attachment) -> dict:
+    return {
+        "id": attachment.pk, "name": attachment.name, "size": attachment.size,
+        "content_type": attachment.content_type, "public": attachment.public,
+        "uploaded_by": attachment.uploaded_by.username,
+        "uploaded_at": attachment.uploaded_at,
+        "url": f"/api/v1/incidents/{attachment.incident.number}/attachments/{attachment.pk}",
+    }

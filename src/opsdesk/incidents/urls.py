@@ -10,5 +10,8 @@ urlpatterns = [
     path("incidents/new/priority/", views.priority_preview, name="priority"),
     path("incidents/<str:number>/", views.detail, name="detail"),
     path("incidents/<str:number>/actions/<slug:action>/", views.act, name="act"),
+    path("incidents/<str:number>/attachments/", views.attach, name="attach"),
+    path("incidents/<str:number>/attachments/<int:attachment_id>/", views.download,
+         name="attachment"),
     path("search/", views.search, name="search"),
 ]

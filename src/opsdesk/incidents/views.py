@@ -24,6 +24,7 @@ from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
 
 from . import actions, queries, rules
+from .attachments import attachment_response
 from .choices import Action, Status
 from .forms import ACTION_FORMS, SOURCE, NewIncidentForm, QueueFilterForm
 from .models import Incident
@@ -227,7 +228,8 @@ def priority_preview(request):
     })
 
 
-def _render_detail(request, incident: Incident, failed=None, status: int = 200):
+def _render_detail(request, incident: Incident, failed=None, status: int = 200,
+                   attachment_error=None):
     allowed = set(rules.allowed_actions(incident, request.user))
     forms = {action: ACTION_FORMS[action](incident=incident, user=request.user)
              for action in allowed}
@@ -250,6 +252,9 @@ def _render_detail(request, incident: Incident, failed=None, status: int = 200):
         "events": list(timeline.events_of(incident)),
         "duplicates": list(incident.duplicates.order_by("id")),
         "copy": Incident.objects.filter(copied_from=incident).first(),
+        "attachments": list(queries.attachments_for(request.user, incident)),
+        "can_attach": Action.COMMENT in allowed,
+        "attachment_error": attachment_error,
     }, status=status)
 
 
@@ -283,3 +288,31 @@ def act(request, number, action):
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": action.label})
     return redirect(incident)
+
+
+@require_POST
+@console_view
+def attach(request, number):
+    incident = _load(request, number)
+    try:
+        actions.add_attachment(incident, actor=request.user, source=SOURCE,
+                               upload=request.FILES.get("file"),
+                               public=request.POST.get("public") == "on")
+    except OpsDeskError as error:
+        message = error.fields.get("file", error.message)
+        return _render_detail(request, _load(request, number), status=error.status,
+                              attachment_error=message)
+    messages.success(request, _("File attached."))
+    return redirect(incident)
+
+
+@require_GET
+@console_view
+def download(request, number, attachment_id):
+    try:
+        attachment = queries.get_attachment_for(request.user, number, attachment_id)
+    except NotFound:
+        raise Http404(number) from None
+    except Forbidden:
+        raise PermissionDenied from None
+    return attachment_response(attachment)

@@ -32,6 +32,7 @@ EVENT_DESCRIPTIONS = {
     "duplicate_added": _("linked duplicates to this incident"),
     "priority_overridden": _("set the priority by hand"),
     "comment": _("commented"),
+    "attachment_added": _("attached a file"),
 }
 SOURCE_LABELS = {
     "web": _("console"),

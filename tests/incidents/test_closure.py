@@ -93,9 +93,10 @@ def test_a_rejection_closes_unsuccessful_and_copies_to_the_original_handler(desk
     assert (copy.closure_code, copy.solution, copy.resolved_by) == ("", "", None)
     assert copy.version == 1 and copy.created_by == cast.agent_li
 
+    assert not original.needs_problem and not copy.needs_problem
     assert events(original)[-1] == ("rejected", "agent_li", "web", {
         "status": ["resolved", "closed"], "closure_code": ["workaround", "unsuccessful"],
-        "copy": [None, copy.number]})
+        "copy": [None, copy.number], "needs_problem": [True, False]})
     assert events(copy) == [("logged", "agent_li", "web", {
         "status": [None, "assigned"], "copied_from": [None, original.number],
         "team": [None, "二线系统组"], "assignee": [None, "陈伟"]})]

@@ -5,6 +5,7 @@ from itertools import product
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -123,10 +124,12 @@ def test_a_requester_may_not_touch_someone_elses_ticket():
             rules.check(action, ticket, actor("requester"))
 
 
-def test_a_forbidden_role_is_told_which_action_it_may_not_take():
-    with pytest.raises(Forbidden) as raised:
+@pytest.mark.parametrize("language, name", [("en", "Resolve"), ("zh-hans", "解决")])
+def test_a_forbidden_role_is_told_which_action_it_may_not_take(language, name):
+    with translation.override(language), pytest.raises(Forbidden) as raised:
         rules.check("resolve", incident("in_progress"), actor("leadership"))
-    assert "Resolve" in str(raised.value.message)
+    with translation.override(language):
+        assert name in str(raised.value.message)
 
 
 def test_errors_carry_the_api_codes():

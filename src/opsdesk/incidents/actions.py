@@ -449,9 +449,10 @@ def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, cha
         record_changes = {"status": [record.status, Status.CLOSED]}
         if record is not incident:
             record.closure_code = incident.closure_code
+            record.needs_problem = incident.needs_problem
             record_changes["master"] = [None, incident.number]
         record.status, record.closed_at = Status.CLOSED, now
-        _save(record, ["status", "closed_at", "closure_code"])
+        _save(record, ["status", "closed_at", "closure_code", "needs_problem"])
         timeline.record(record, actor=actor, source=source, kind=kind, public=True,
                         note=note, changes={**record_changes, **(changes or {})})
 
@@ -493,8 +494,11 @@ def reject(
     if errors:
         raise Invalid(fields=errors)
     now = clock.now()
-    old_code = incident.closure_code
+    old_code, old_needs_problem = incident.closure_code, incident.needs_problem
     incident.closure_code = ClosureCode.UNSUCCESSFUL
+    # The resolution did not hold, so its workaround raises no problem; the
+    # copy will carry that flag if its own resolution needs one.
+    incident.needs_problem = False
     handler = incident.resolved_by if incident.resolved_by.is_active else None
     handed_back = incident.resolved_team_id is not None or handler is not None
     copy = Incident(
@@ -512,7 +516,9 @@ def reject(
     copy.save()
     _close_with_duplicates(incident, actor=actor, source=source, kind="rejected", note=reason,
                            changes={"closure_code": [old_code, ClosureCode.UNSUCCESSFUL],
-                                    "copy": [None, copy.number]})
+                                    "copy": [None, copy.number],
+                                    **({"needs_problem": [True, False]} if old_needs_problem
+                                       else {})})
     timeline.record(copy, actor=actor, source=source, kind="logged", public=True,
                     note=reason, changes={"status": [None, copy.status],
                                           "copied_from": [None, incident.number],

@@ -1,0 +1,112 @@
+"""The background worker: a loop over handlers, each taking one bounded piece
+of due work per call.
+
+A handler's `handle_one()` returns True when it did something (so there may
+be more: call again at once) and False when nothing is due. Handlers find
+their work with indexed queries and claim it with `claim()` so that several
+workers, in one process or many, never do the same piece twice. Nothing is
+held in memory between calls: a worker that dies loses nothing.
+"""
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+from typing import Protocol
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import QuerySet
+
+from opsdesk.core import clock
+from opsdesk.core.models import IdempotencyKey
+
+log = logging.getLogger("opsdesk.worker")
+
+DEFAULT_INTERVAL_SECONDS = 5.0
+
+
+class Handler(Protocol):
+    name: str
+
+    def handle_one(self) -> bool: ...
+
+
+def claim(queryset: QuerySet, limit: int) -> list[int]:
+    """Lock up to `limit` primary keys of `queryset` that no other worker holds.
+
+    Call inside a transaction. PostgreSQL skips rows another worker has
+    locked (SELECT … FOR UPDATE SKIP LOCKED); SQLite has one writer at a time,
+    so the plain select is already exclusive.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+class PurgeIdempotencyKeys:
+    """Forget API Idempotency-Keys older than OPSDESK_IDEMPOTENCY_HOURS."""
+
+    name = "purge-idempotency-keys"
+    batch_size = 500
+
+    def handle_one(self) -> bool:
+        cutoff = clock.now() - timedelta(hours=settings.OPSDESK_IDEMPOTENCY_HOURS)
+        with transaction.atomic():
+            expired = claim(IdempotencyKey.objects.filter(created_at__lt=cutoff), self.batch_size)
+            if expired:
+                IdempotencyKey.objects.filter(pk__in=expired).delete()
+        if expired:
+            log.info("%s: deleted %d expired keys", self.name, len(expired))
+        return bool(expired)
+
+
+def default_handlers() -> list[Handler]:
+    return [PurgeIdempotencyKeys()]
+
+
+class Worker:
+    def __init__(self, handlers: list[Handler] | None = None, *,
+                 interval: float = DEFAULT_INTERVAL_SECONDS):
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        self.handlers = default_handlers() if handlers is None else handlers
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.failures = 0
+
+    def run_round(self) -> bool:
+        """Give every handler one turn; True if any of them did work."""
+        did_work = False
+        for handler in self.handlers:
+            if self.stopping.is_set():
+                break
+            try:
+                did_work |= handler.handle_one()
+            except Exception:
+                # One failing handler must not starve the others; it is retried
+                # on the next round, after the pause.
+                log.exception("%s failed", handler.name)
+                self.failures += 1
+            finally:
+                close_old_connections()
+        return did_work
+
+    def run(self, *, once: bool = False) -> None:
+        """Loop until stopped. With `once`, stop as soon as nothing is due."""
+        log.info("worker started: %s", ", ".join(h.name for h in self.handlers))
+        while not self.stopping.is_set():
+            if self.run_round():
+                continue
+            if once:
+                break
+            self.stopping.wait(self.interval)
+        log.info("worker stopped")
+
+    def stop(self, *_signal_args) -> None:
+        self.stopping.set()
+
+    def stop_on_signals(self) -> None:
+        """Finish the current piece of work on SIGTERM/SIGINT, then exit."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.stop)

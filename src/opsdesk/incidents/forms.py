@@ -35,7 +35,15 @@ def local_time(value):
     return timezone.localtime(value).replace(microsecond=0) if value else None
 
 
-class CustomerChoice(forms.ModelChoiceField):
+class Choice(forms.ModelChoiceField):
+    """A record picker whose empty choice reads "—", as everywhere in the console."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("empty_label", BLANK[0][1])
+        super().__init__(queryset, **kwargs)
+
+
+class CustomerChoice(Choice):
     def label_from_instance(self, obj):
         return f"{obj.name} (VIP)" if obj.is_vip else obj.name
 
@@ -68,9 +76,9 @@ class AssigneeChoice(forms.ModelChoiceField):
 class ClassificationFields(forms.Form):
     """What the incident is about; confirmed again when it is resolved (INC-14)."""
 
-    category = forms.ModelChoiceField(Category.objects.select_related("parent"),
+    category = Choice(Category.objects.select_related("parent"),
                                       label=_("category"), required=False)
-    ci = forms.ModelChoiceField(ConfigurationItem.objects.all(), label=_("configuration item"),
+    ci = Choice(ConfigurationItem.objects.all(), label=_("configuration item"),
                                 required=False)
 
 
@@ -91,7 +99,7 @@ class IncidentFieldsForm(ClassificationFields):
     reporter_email = forms.EmailField(label=_("reporter e-mail"), required=False)
     occurred_at = forms.DateTimeField(label=_("occurred at"), required=False,
                                       widget=LocalDateTimeInput())
-    service = forms.ModelChoiceField(Service.objects.all(), label=_("service"), required=False)
+    service = Choice(Service.objects.all(), label=_("service"), required=False)
     customer = CustomerChoice(Customer.objects.all(), label=_("customer"), required=False)
 
 
@@ -133,7 +141,7 @@ class ActionForm(forms.Form):
 
 class AssignForm(ActionForm):
     action = Action.ASSIGN
-    team = forms.ModelChoiceField(Team.objects.all(), label=_("team"))
+    team = Choice(Team.objects.all(), label=_("team"))
     assignee = AssigneeChoice(label=_("assignee"), required=False)
     note = forms.CharField(label=_("note"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -99,6 +99,8 @@ def _value_label(name: str, value) -> str:
         return "—"
     if isinstance(value, list):
         return ", ".join(_value_label(name, item) for item in value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if name in PRIORITY_FIELDS:
         return f"P{value}"
     choices = VALUE_CHOICES.get(name)

@@ -75,10 +75,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
-    list_display = ["subject_type", "subject_id", "at", "actor", "source", "kind"]
-    list_filter = ["subject_type", "kind", "source"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their actions (or never)."""
 
     def has_add_permission(self, request):
         return False
@@ -88,3 +86,9 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(ReadOnlyAdmin):
+    list_display = ["subject_type", "subject_id", "at", "actor", "source", "kind"]
+    list_filter = ["subject_type", "kind", "source"]

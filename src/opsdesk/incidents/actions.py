@@ -457,16 +457,21 @@ def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, cha
                         note=note, changes={**record_changes, **(changes or {})})
 
 
+def _close_resolved(incident, *, action, kind, actor, source, expected_version, note):
+    incident = _locked(incident, expected_version)
+    rules.check(action, incident, actor)
+    _close_with_duplicates(incident, actor=actor, source=source, kind=kind,
+                           note=_valid_note(note))
+    return incident
+
+
 @transaction.atomic(durable=True)
 def confirm(
     incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
 ) -> Incident:
     """The requester confirms the resolution (recorded by an agent or themself)."""
-    incident = _locked(incident, expected_version)
-    rules.check(Action.CONFIRM, incident, actor)
-    _close_with_duplicates(incident, actor=actor, source=source, kind="confirmed",
-                           note=_valid_note(note))
-    return incident
+    return _close_resolved(incident, action=Action.CONFIRM, kind="confirmed", actor=actor,
+                           source=source, expected_version=expected_version, note=note)
 
 
 @transaction.atomic(durable=True)
@@ -474,11 +479,8 @@ def close(
     incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
 ) -> Incident:
     """Close a resolved ticket that needs no requester confirmation (staff-raised)."""
-    incident = _locked(incident, expected_version)
-    rules.check(Action.CLOSE, incident, actor)
-    _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
-                           note=_valid_note(note))
-    return incident
+    return _close_resolved(incident, action=Action.CLOSE, kind="closed", actor=actor,
+                           source=source, expected_version=expected_version, note=note)
 
 
 @transaction.atomic(durable=True)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from opsdesk.core.admin import ReadOnlyAdmin
+
 from .models import Incident
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin):
     """Read-only: incidents change only through their actions (the console
     and the API), so that every change is checked and lands on the timeline."""
 
@@ -13,12 +15,3 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["number", "title"]
     list_select_related = ["team", "assignee"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

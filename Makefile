@@ -13,4 +13,4 @@ lint:
 	$(VENV)/bin/ruff check src tests bench
 
 bench:  ## API intake and queue-page benchmarks (PostgreSQL and SQLite)
-	$(VENV)/bin/python bench/intake.py && $(VENV)/bin/python bench/queue.py
+	$(VENV)/bin/python -m bench.intake && $(VENV)/bin/python -m bench.queue

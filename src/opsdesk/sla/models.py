@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import calendar
 from .choices import Impact, Urgency
 
 
@@ -27,3 +29,94 @@ class PriorityCell(models.Model):
 
     def __str__(self):
         return f"{self.get_impact_display()} × {self.get_urgency_display()} → P{self.priority}"
+
+
+class ExceptionKind(models.TextChoices):
+    HOLIDAY = "holiday", _("extra holiday (closed)")
+    WORKDAY = "workday", _("extra working day (open)")
+
+
+class BusinessCalendar(models.Model):
+    """When SLA clocks run: 7×24 or working hours, with holidays (INC-09, SLM-02).
+    Rows are configuration; `queries.load_calendar` turns one into the pure
+    `calendar.BusinessCalendar` the arithmetic uses."""
+
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True,
+        help_text=_("A stable identifier for seeds and the API; the name may change."),
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai",
+        help_text=_("An IANA zone name such as Asia/Shanghai."),
+    )
+    is_24x7 = models.BooleanField(
+        _("around the clock (7×24)"), default=False,
+        help_text=_("Always open: working hours, holidays and exceptions do not apply."),
+    )
+    uses_chinese_holidays = models.BooleanField(
+        _("Chinese public holidays"), default=False,
+        help_text=_("Closed on the official public holidays; open on the official make-up "
+                    "working days, with Monday's working hours."),
+    )
+    # {"mon": ["09:00-12:00", "13:00-18:00"], …}: the admin edits one line per weekday.
+    working_hours = models.JSONField(_("working hours"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            calendar.zone_named(self.time_zone)
+        except calendar.CalendarError as error:
+            raise ValidationError({"time_zone": str(error)}) from None
+        try:
+            self.to_calendar()
+        except calendar.CalendarError as error:
+            raise ValidationError(str(error)) from None
+
+    def to_calendar(self, exceptions=()) -> calendar.BusinessCalendar:
+        """The pure calendar, given this calendar's (date, kind) exceptions."""
+        exceptions = list(exceptions)
+        return calendar.BusinessCalendar(
+            name=self.name,
+            time_zone=self.time_zone,
+            is_24x7=self.is_24x7,
+            week=calendar.week_from_dict(self.working_hours),
+            uses_chinese_holidays=self.uses_chinese_holidays,
+            extra_holidays=frozenset(
+                day for day, kind in exceptions if kind == ExceptionKind.HOLIDAY
+            ),
+            extra_workdays=frozenset(
+                day for day, kind in exceptions if kind == ExceptionKind.WORKDAY
+            ),
+        )
+
+
+class CalendarException(models.Model):
+    """A local date on which one calendar departs from its rules: a company
+    holiday, or a working day the official schedule does not know yet."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE,
+        related_name="exceptions",
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ExceptionKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["calendar", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendar_exception_unique"),
+        ]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.get_kind_display()}"

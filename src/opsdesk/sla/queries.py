@@ -1,8 +1,18 @@
-from .models import PriorityCell
+from . import calendar
+from .models import BusinessCalendar, PriorityCell
 from .priority import Matrix
 
 
 def priority_matrix() -> Matrix:
     """The configured matrix. Twelve rows: cheap enough to read per action,
     and reading it fresh means an admin's edit applies at once."""
-    return {(c.impact, c.urgency): c.priority for c in PriorityCell.objects.all()}
+    cells = PriorityCell.objects.order_by().values_list("impact", "urgency", "priority")
+    return {(impact, urgency): priority for impact, urgency, priority in cells}
+
+
+def load_calendar(calendar_or_id: BusinessCalendar | int) -> calendar.BusinessCalendar:
+    """The pure calendar of a row, with all its exceptions: one query given
+    the row, two given its id."""
+    row = (calendar_or_id if isinstance(calendar_or_id, BusinessCalendar)
+           else BusinessCalendar.objects.get(pk=calendar_or_id))
+    return row.to_calendar(row.exceptions.values_list("date", "kind"))

@@ -1,4 +1,4 @@
-"""The `opsdesk` command: serve, worker, migrate, createuser, token, demo.
+"""The `opsdesk` command: serve, worker, migrate, createuser, token, demo, check.
 
 Settings come from the environment (see settings.py). Messages follow
 OPSDESK_LANGUAGE; a bad argument or a failed command prints one clear line
@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help=_("load the demo organisation and incidents (once)")) \
         .set_defaults(run=demo)
+
+    commands.add_parser("check", help=_("print liveness readings; exit 1 if one is wrong")) \
+        .set_defaults(run=check)
     return parser
 
 
@@ -229,6 +232,23 @@ def worker(args) -> None:
         raise CommandFailed(ngettext("%(n)d handler call failed; see the log above.",
                                      "%(n)d handler calls failed; see the log above.",
                                      runner.failures) % {"n": runner.failures})
+
+
+def check(args) -> None:
+    from opsdesk.core.health import readings
+
+    _require_migrated()
+    wrong = 0
+    for reading in readings():
+        state = _("OK") if reading.ok else _("WRONG")
+        line = f"[{state}] {reading.label}: {reading.value}"
+        if not reading.ok:
+            wrong += 1
+            line += f" ({reading.hint})" if reading.hint else ""
+        print(line)
+    if wrong:
+        raise CommandFailed(ngettext("%(n)d reading is wrong.", "%(n)d readings are wrong.",
+                                     wrong) % {"n": wrong})
 
 
 def serve(args) -> None:

@@ -197,3 +197,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # How long an API Idempotency-Key is remembered.
 OPSDESK_IDEMPOTENCY_HOURS = envint("OPSDESK_IDEMPOTENCY_HOURS", 24)
+
+# --- E-mail and notifications (the outbox, core/outbox.py) ---
+# "django.core.mail.backends.console.EmailBackend" prints mails instead (no mail server).
+EMAIL_BACKEND = os.environ.get("OPSDESK_EMAIL_BACKEND",
+                               "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("OPSDESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("OPSDESK_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("OPSDESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OPSDESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("OPSDESK_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = envbool("OPSDESK_EMAIL_SSL", False)
+EMAIL_TIMEOUT = envint("OPSDESK_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("OPSDESK_EMAIL_FROM", "OpsDesk <opsdesk@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies to notifications go here (the mailbox the mail intake polls), if set.
+OPSDESK_EMAIL_REPLY_TO = os.environ.get("OPSDESK_EMAIL_REPLY_TO", "")
+# The right-hand side of Message-IDs and thread ids; default: the From domain.
+OPSDESK_EMAIL_DOMAIN = os.environ.get("OPSDESK_EMAIL_DOMAIN", "")
+# Links in notifications point here.
+OPSDESK_BASE_URL = os.environ.get("OPSDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Gateway and robot calls give up after this many seconds (and are retried).
+OPSDESK_HTTP_TIMEOUT = envint("OPSDESK_HTTP_TIMEOUT", 10)
+# Tries before a notification is dead; the pause doubles from 30 s up to an hour.
+OPSDESK_NOTIFY_MAX_ATTEMPTS = envint("OPSDESK_NOTIFY_MAX_ATTEMPTS", 10)
+# A worker that has not finished a send after this long is presumed dead and
+# another worker sends again: keep it well above EMAIL_TIMEOUT.
+OPSDESK_NOTIFY_LEASE_SECONDS = envint("OPSDESK_NOTIFY_LEASE_SECONDS", 300)
+# `opsdesk check` fails when a notification has waited longer than this.
+OPSDESK_CHECK_MAX_DELAY_MINUTES = envint("OPSDESK_CHECK_MAX_DELAY_MINUTES", 15)

@@ -15,11 +15,12 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
-from django.db.models import QuerySet
+from django.db import close_old_connections, transaction
 
 from opsdesk.core import clock
+from opsdesk.core.claims import claim
 from opsdesk.core.models import IdempotencyKey
+from opsdesk.core.outbox import DeliverNotifications
 
 log = logging.getLogger("opsdesk.worker")
 
@@ -30,18 +31,6 @@ class Handler(Protocol):
     name: str
 
     def handle_one(self) -> bool: ...
-
-
-def claim(queryset: QuerySet, limit: int) -> list[int]:
-    """Lock up to `limit` primary keys of `queryset` that no other worker holds.
-
-    Call inside a transaction. PostgreSQL skips rows another worker has
-    locked (SELECT … FOR UPDATE SKIP LOCKED); SQLite has one writer at a time,
-    so the plain select is already exclusive.
-    """
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True)
-    return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 class PurgeIdempotencyKeys:
@@ -62,7 +51,7 @@ class PurgeIdempotencyKeys:
 
 
 def default_handlers() -> list[Handler]:
-    return [PurgeIdempotencyKeys()]
+    return [PurgeIdempotencyKeys(), DeliverNotifications()]
 
 
 class Worker:

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from opsdesk.core.claims import claim
 from opsdesk.core.models import IdempotencyKey, User
-from opsdesk.worker import PurgeIdempotencyKeys, Worker, claim
+from opsdesk.worker import PurgeIdempotencyKeys, Worker
 
 from .conftest import OPSDESK, opsdesk
 

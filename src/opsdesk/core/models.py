@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import CustomerClass, Role, Tier
 
@@ -269,3 +270,166 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("timeline events are append-only")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    FEISHU = "feishu", _("Feishu group robot")
+    WEBHOOK = "webhook", _("JSON webhook")
+
+
+class NotificationTarget(models.Model):
+    """A destination an administrator configured: an SMS gateway, a group
+    robot, a webhook or a fixed mailbox. Users choose among targets; they
+    never supply a URL."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationChannel.choices)
+    url = models.URLField(
+        _("URL"), max_length=500, blank=True,
+        help_text=_("The gateway or robot webhook address (not used for e-mail)."),
+    )
+    secret = models.CharField(
+        _("secret"), max_length=200, blank=True,
+        help_text=_("Signing secret or bearer token; stored, never shown again."),
+    )
+    address = models.CharField(
+        _("address"), max_length=200, blank=True,
+        help_text=_("A fixed recipient: the mailbox for e-mail, the phone number for SMS."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("notification target")
+        verbose_name_plural = _("notification targets")
+
+    def __str__(self):
+        return self.name
+
+
+class NotificationPreference(models.Model):
+    """Whether a user wants notifications on a channel. Without a row, e-mail
+    is on and every other channel is off. SMS goes through `target` or the
+    first enabled SMS gateway; a robot or webhook channel needs a `target`."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    target = models.ForeignKey(
+        NotificationTarget, verbose_name=_("target"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="preference_per_channel"),
+        ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user} {self.channel} {'on' if self.enabled else 'off'}"
+
+
+class DeliveryStatus(models.TextChoices):
+    # A context of their own: an incident's "Pending" (挂起) is another word.
+    PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+    SENDING = "sending", pgettext_lazy("delivery status", "Sending")
+    DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+    DEAD = "dead", pgettext_lazy("delivery status", "Dead")
+
+
+class Notification(models.Model):
+    """One message for one recipient on one channel (the outbox).
+
+    Rendered in the recipient's language when queued, so that delivery only
+    sends. `next_attempt_at` is when the worker may take it: the retry time
+    while pending, the end of the sending worker's lease while sending.
+    """
+
+    created_at = models.DateTimeField(_("created at"))
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.BigIntegerField()
+    reference = models.CharField(_("record"), max_length=60)
+    event = models.CharField(_("event"), max_length=40)
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
+    target = models.ForeignKey(
+        NotificationTarget, verbose_name=_("target"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="notifications",
+    )
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="notification_due",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["status", "created_at"], name="notification_status"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return f"{self.reference} {self.event} → {self.address or self.target}"
+
+
+class DeliveryOutcome(models.TextChoices):
+    STARTED = "started", _("Started")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    ABANDONED = "abandoned", _("Abandoned (worker stopped)")
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending a notification, written before it starts, so that
+    even an attempt cut short by a dying worker is on record (INC-18)."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE,
+        related_name="delivery_attempts",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=DeliveryOutcome.choices,
+        default=DeliveryOutcome.STARTED,
+    )
+    error = models.TextField(_("error"), blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self):
+        return f"{self.notification_id} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M:%S}"

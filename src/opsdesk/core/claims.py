@@ -1,0 +1,14 @@
+from django.db import connection
+from django.db.models import QuerySet
+
+
+def claim(queryset: QuerySet, limit: int) -> list[int]:
+    """Lock up to `limit` primary keys of `queryset` that no other worker holds.
+
+    Call inside a transaction. PostgreSQL skips rows another worker has
+    locked (SELECT … FOR UPDATE SKIP LOCKED); SQLite has one writer at a time,
+    so the plain select is already exclusive.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])

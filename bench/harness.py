@@ -145,6 +145,20 @@ class ServerShape:
         return f"gunicorn gthread, {self.workers} workers x {self.threads} threads"
 
 
+# Measured on 2 cores with 8 clients (bench/README.md): one thread per process
+# and two processes per core. Threads in one process queue for its GIL while
+# one of them holds the day's counter row, which every create waits for;
+# more processes than that only add context switches.
+DEFAULT_SHAPE = ServerShape(workers=2 * (os.cpu_count() or 1), threads=1)
+
+
+def add_server_arguments(parser) -> None:
+    parser.add_argument("--workers", type=int, default=DEFAULT_SHAPE.workers,
+                        help="gunicorn worker processes (default: two per core)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_SHAPE.threads,
+                        help="threads per worker")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -266,6 +280,23 @@ class LoadResult:
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.wall_seconds
+
+
+BASELINE_PATH = "/api/v1/teams"
+
+
+def baseline_load(address, *, clients: int, headers: dict, total: int) -> LoadResult:
+    """The same server and clients on an authenticated trivial endpoint (one
+    small query): what this machine does per request before any real work.
+    Figures divided by it compare across machines."""
+    get = ("GET", BASELINE_PATH, None, {})
+    run_load(address, clients=clients, total=clients * 10, headers=headers,
+             make_request=lambda _i: get, expect=200)
+    result = run_load(address, clients=clients, total=total, headers=headers,
+                      make_request=lambda _i: get, expect=200)
+    if result.first_failure:
+        raise SystemExit(f"baseline failed: {result.first_failure}")
+    return result
 
 
 def run_load(address, *, clients: int, total: int, headers: dict, make_request,

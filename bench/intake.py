@@ -3,7 +3,7 @@
 gunicorn server, on PostgreSQL (fsync on) and on SQLite.
 
     .venv/bin/python -m bench.intake [--incidents 4000] [--clients 8]
-        [--database postgresql|sqlite|both] [--workers 2 --threads 4]
+        [--database postgresql|sqlite|both] [--workers 4 --threads 1]
 
 Target for issue 2: >= 400 incidents/s on PostgreSQL with 8 clients on a
 2-core machine. Reported, not asserted.
@@ -29,8 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--incidents", type=int, default=4000, help="measured creates (N)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients (K)")
     parser.add_argument("--warmup", type=int, default=200, help="creates before measuring")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    harness.add_server_arguments(parser)
     parser.add_argument("--no-idempotency-key", action="store_true",
                         help="leave out the Idempotency-Key header")
 
@@ -89,6 +88,8 @@ def run_one(args, database: str, workdir) -> None:
             make_request=payloads(org, with_key=not args.no_idempotency_key, run="run"))
         web_cpu, db_cpu = (after - before for after, before in zip(server_cpu(), cpu_before,
                                                                    strict=True))
+        baseline = harness.baseline_load(address, clients=args.clients, headers=headers,
+                                         total=args.incidents)
 
     from opsdesk.incidents.models import Incident
 
@@ -101,6 +102,11 @@ def run_one(args, database: str, workdir) -> None:
     print(f"CPU per incident: gunicorn {1000 * web_cpu / args.incidents:.1f} ms{database_cpu}; "
           f"load client {result.client_cpu_seconds:.1f} s in all = "
           f"{100 * result.client_cpu_seconds / result.wall_seconds:.0f}% of one core")
+    print(f"baseline, GET /api/v1/teams (an authenticated trivial endpoint) from the same "
+          f"clients: {baseline.throughput:.0f} requests/s, "
+          f"{harness.latency_summary(baseline.latencies)}")
+    print(f"intake / baseline: {result.throughput / baseline.throughput:.2f} "
+          f"(target 400/s is {400 / baseline.throughput:.2f} of this machine's baseline)")
     print(f"stored incidents: {stored} (warm-up {args.warmup} + measured {args.incidents})")
     if result.first_failure or stored != args.warmup + args.incidents:
         raise SystemExit(f"unexpected answers {dict(result.statuses)}: {result.first_failure}")

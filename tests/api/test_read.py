@@ -1,10 +1,14 @@
 """GET an incident, the list with its filters and cursor, and the timeline."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 
 from opsdesk.incidents import actions
+from opsdesk.incidents.schemas import IncidentPage, IncidentRead
 
 from .conftest import Api, assert_error, assigned, in_progress, resolved
 
@@ -178,3 +182,27 @@ def test_another_requester_may_not_read_the_timeline(cast):
     incident = cast.log()
     response = Api(cast.outsider).get(f"/incidents/{incident.number}/timeline")
     assert_error(response, 403, "forbidden")
+
+
+def test_incidents_are_sent_exactly_as_their_declared_schema_renders_them(cast, as_agent):
+    """The API sends incident_read's dicts without validating them again; the
+    bytes must be what validating against IncidentRead would have produced."""
+    working = in_progress(cast)
+    working = actions.override_priority(working, actor=cast.lead_wang, source="web",
+                                        expected_version=working.version, priority=1,
+                                        reason="VIP 客户")
+    rejected = actions.resolve(working, actor=cast.engineer_chen, source="web",
+                               expected_version=working.version, closure_code="workaround",
+                               solution="重启了应用服务器")
+    _closed, copy = actions.reject(rejected, actor=cast.agent_li, source="web",
+                                   expected_version=rejected.version, reason="仍然很慢")
+    duplicate = cast.log(title="网银又慢了")
+    actions.link_duplicate(duplicate, actor=cast.agent_li, source="web",
+                           expected_version=duplicate.version, master=copy)
+    page = as_agent.get("/incidents")
+    assert len(page.json()["items"]) == 3
+    validated = IncidentPage.model_validate(page.json()).model_dump(by_alias=True)
+    assert page.content == json.dumps(validated, cls=NinjaJSONEncoder).encode()
+    one = as_agent.get(f"/incidents/{rejected.number}")
+    validated = IncidentRead.model_validate(one.json()).model_dump(by_alias=True)
+    assert one.content == json.dumps(validated, cls=NinjaJSONEncoder).encode()

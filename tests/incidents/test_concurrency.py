@@ -64,7 +64,7 @@ def test_concurrent_creates_with_one_idempotency_key_make_one_incident(tx_cast):
     digest = idempotency.request_digest({"title": "核心交换机告警"})
 
     def work(_):
-        return actions.log_incident_once(
+        return actions.log_incident(
             actor=tx_cast.agent_li, source="api", title="核心交换机告警", kind="alert",
             channel="api", impact="high", urgency="critical", idempotency_key="alert-7731",
             idempotency_digest=digest).number

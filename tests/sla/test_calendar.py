@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from opsdesk.sla.calendar import (
     OFFICIAL_YEARS,
@@ -282,6 +283,13 @@ def test_naive_datetimes_and_negative_durations_are_refused():
 ])
 def test_working_periods_are_read_from_text(text, periods):
     assert [str(period) for period in parse_periods(text)] == periods
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English; the zh-Hans default is tested elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -13,7 +13,7 @@ LAST_USED_RESOLUTION_SECONDS = 60
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         row = (
-            ApiToken.objects.select_related("user", "user__team", "user__customer")
+            ApiToken.objects.select_related("user")
             .filter(digest=ApiToken.digest_of(token), user__is_active=True)
             .first()
         )

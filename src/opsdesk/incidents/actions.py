@@ -72,7 +72,8 @@ def _default_contract(customer, today):
     if customer is None:
         return None
     active = list(
-        Contract.objects.filter(customer=customer, starts_on__lte=today, ends_on__gte=today)[:2]
+        Contract.objects.filter(customer=customer, starts_on__lte=today, ends_on__gte=today)
+        .order_by()[:2]
     )
     return active[0] if len(active) == 1 else None
 
@@ -104,12 +105,19 @@ def log_incident(
     idempotency_digest: str = "",
 ) -> Incident:
     """Register a new incident (事件受理). Anyone signed in may log one; a
-    requester always logs it for themself and their own organisation."""
-    if idempotency_key:
-        number = idempotency.earlier_result(actor, idempotency_key, idempotency_digest)
-        if number is not None:
-            return Incident.objects.get(number=number)
+    requester always logs it for themself and their own organisation.
+
+    With an `idempotency_key`, a request the same user already made returns
+    the incident it made, marked `replayed`; safe when both run at once."""
     now = clock.now()
+    claim = None
+    if idempotency_key:
+        claim = idempotency.claim(actor, idempotency_key, idempotency_digest, now)
+        if claim is None:
+            number = idempotency.earlier_result(actor, idempotency_key, idempotency_digest)
+            incident = Incident.objects.get(number=number)
+            incident.replayed = True
+            return incident
     errors = {}
     fields = {
         **text_fields({"title": title, "description": description, "symptoms": symptoms,
@@ -125,11 +133,8 @@ def log_incident(
         requester, customer = actor, actor.customer
     if errors:
         raise Invalid(fields=errors)
-    claim = (idempotency.claim(actor, idempotency_key, idempotency_digest, now)
-             if idempotency_key else None)
     incident = Incident(
         **fields,
-        number=_number_for(now),
         category=category,
         ci=ci,
         service=service,
@@ -146,23 +151,18 @@ def log_incident(
         incident.reporter_name = str(requester)
         incident.reporter_email = incident.reporter_email or requester.email
         incident.reporter_phone = incident.reporter_phone or requester.phone
-    incident.save()
+    # The day's counter row stays locked until this transaction commits and
+    # every create waits for it: take the number last, after all the reading.
+    incident.number = _number_for(now)
+    incident.save(force_insert=True)
     if claim is not None:
-        claim.result = incident.number
-        claim.save(update_fields=["result"])
+        idempotency.record_result(claim, incident.number)
     timeline.record(
         incident, actor=actor, source=source, kind="logged", public=True,
         changes={"status": [None, Status.NEW], "priority": [None, incident.priority]},
     )
+    incident.replayed = False
     return incident
-
-
-def log_incident_once(**kwargs) -> Incident:
-    """log_incident, safe against two requests racing with one Idempotency-Key."""
-    try:
-        return log_incident(**kwargs)
-    except idempotency.ConcurrentReplay:
-        return log_incident(**kwargs)
 
 
 def _priority_fields(impact, urgency, errors) -> dict:

@@ -139,10 +139,10 @@ class CommentBody(StrictBody):
     version: int | None = None
 
 
-# Responses. Endpoints return plain dicts (incident_read, event_read), which
-# ninja validates once against these schemas. A field called `copy` would
-# shadow pydantic's BaseModel.copy, so it is declared under another name with
-# `copy` as its alias; the router serialises by alias.
+# Responses. Endpoints build plain dicts (incident_read, event_read); those
+# about incidents are sent without ninja validating them again (api._sent).
+# A field called `copy` would shadow pydantic's BaseModel.copy, so it is
+# declared under another name with `copy` as its alias.
 
 
 class Person(Schema):
@@ -152,6 +152,13 @@ class Person(Schema):
 
 def _person(user) -> dict | None:
     return None if user is None else {"username": user.username, "display_name": str(user)}
+
+
+def _named(username: str | None, display_name: str | None) -> dict | None:
+    """_person from a user's columns (display_name falls back as User.__str__ does)."""
+    if username is None:
+        return None
+    return {"username": username, "display_name": display_name or username}
 
 
 class IncidentRead(Schema):
@@ -206,41 +213,60 @@ class IncidentRead(Schema):
 
 
 def incident_read(incident) -> dict:
-    """IncidentRead's data from an incident whose related rows are loaded and
-    whose linked numbers are annotated (see api.readable): no query runs."""
+    """IncidentRead's data, in its order, from an incident annotated with
+    what it shows of related records and linked incidents (api.readable): no
+    query runs. The API sends it as it is (api._sent), so it must keep
+    IncidentRead's shape: tests/api/test_read.py compares the two."""
     return {
-        **{name: getattr(incident, name) for name in _PLAIN_FIELDS},
-        "priority_override_by": _person(incident.priority_override_by),
-        "category": _name(incident.category),
-        "ci": _name(incident.ci),
-        "service": _name(incident.service),
-        "customer": _name(incident.customer),
+        "number": incident.number,
+        "version": incident.version,
+        "status": incident.status,
+        "priority": incident.priority,
+        "matrix_priority": incident.matrix_priority,
+        "priority_override": incident.priority_override,
+        "priority_override_reason": incident.priority_override_reason,
+        "priority_override_by": _named(incident.priority_override_by_username,
+                                       incident.priority_override_by_display_name),
+        "priority_override_at": incident.priority_override_at,
+        "kind": incident.kind,
+        "channel": incident.channel,
+        "title": incident.title,
+        "description": incident.description,
+        "symptoms": incident.symptoms,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "category": incident.category_name,
+        "system_type": incident.system_type,
+        "ci": incident.ci_name,
+        "service": incident.service_name,
+        "customer": incident.customer_name,
+        "is_vip": incident.is_vip,
         "requester": {"name": incident.reporter_name, "email": incident.reporter_email,
                       "phone": incident.reporter_phone},
-        "team": _name(incident.team),
-        "team_tier": incident.team.tier if incident.team else None,
-        "assignee": _person(incident.assignee),
+        "team": incident.team_name,
+        "team_tier": incident.team_tier,
+        "assignee": _named(incident.assignee_username, incident.assignee_display_name),
+        "assigned_at": incident.assigned_at,
+        "accepted_at": incident.accepted_at,
+        "reassignment_count": incident.reassignment_count,
         "waiting_on": incident.waiting_on or None,
+        "solution": incident.solution,
         "closure_code": incident.closure_code or None,
+        "business_recovered_at": incident.business_recovered_at,
+        "failure_vendor": incident.failure_vendor,
         "resolver_role": incident.resolver_role or None,
+        "resolved_at": incident.resolved_at,
+        "closed_at": incident.closed_at,
+        "needs_problem": incident.needs_problem,
         "duplicate_of": incident.duplicate_of_number,
         "copied_from": incident.copied_from_number,
         "copy": incident.copy_number,
+        "satisfaction_score": incident.satisfaction_score,
+        "complaint_count": incident.complaint_count,
+        "occurred_at": incident.occurred_at,
+        "registered_at": incident.registered_at,
+        "updated_at": incident.updated_at,
     }
-
-
-_PLAIN_FIELDS = (
-    "number", "version", "status", "priority", "matrix_priority", "priority_override",
-    "priority_override_reason", "priority_override_at", "kind", "channel", "title",
-    "description", "symptoms", "impact", "urgency", "system_type", "is_vip", "assigned_at",
-    "accepted_at", "reassignment_count", "solution", "business_recovered_at", "failure_vendor",
-    "resolved_at", "closed_at", "needs_problem", "satisfaction_score", "complaint_count",
-    "occurred_at", "registered_at", "updated_at",
-)
-
-
-def _name(row) -> str | None:
-    return None if row is None else row.name
 
 
 class IncidentPage(Schema):

@@ -107,7 +107,8 @@ def queue_view(request):
         )
         try:
             page = queries.page_of(incidents, sort=wanted["sort"] or "newest",
-                                   cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+                                   cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE,
+                                   shape=queries.queue_rows)
         except Invalid as error:
             form.add_error(None, " ".join(map(str, error.fields.values())) or error.message)
     if page is not None and page.next_cursor:

@@ -15,8 +15,9 @@ def test_an_engineer_raises_the_impact_and_the_priority_follows(cast, as_enginee
     assert (body["impact"], body["priority"], body["matrix_priority"]) == ("high", 2, 2)
     assert (body["symptoms"], body["version"]) == ("登录页白屏", incident.version + 1)
     events = as_engineer.get(f"/incidents/{incident.number}/timeline").json()
-    assert events[-1]["kind"] == "updated"
-    assert events[-1]["changes"]["priority"] == [3, 2]
+    assert events[-2]["kind"] == "updated"
+    assert events[-2]["changes"]["priority"] == [3, 2]
+    assert events[-1]["kind"] == "sla_recalculated"
 
 
 def test_names_change_related_records_and_null_clears_them(cast, as_agent):

@@ -118,7 +118,8 @@ def test_a_refused_caller_writes_nothing(desk, cast, name, who, error):
 
 
 # The events each action appends: reject also logs the copy, a link also tells the master.
-EVENTS_WRITTEN = {"reject": 2, "link-duplicate": 2}
+# A priority change also recalculates the SLA deadlines.
+EVENTS_WRITTEN = {"reject": 2, "link-duplicate": 2, "override-priority": 2}
 
 
 @pytest.mark.parametrize("name", ACTIONS)

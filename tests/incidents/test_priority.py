@@ -9,7 +9,7 @@ from opsdesk.incidents import actions
 from opsdesk.sla.models import PriorityCell
 from opsdesk.sla.priority import SEED_004_MATRIX, IncompleteMatrix, priority_for
 
-from .helpers import act, events, fresh, snapshot
+from .helpers import act, events, fresh, kinds, snapshot
 
 # Seed 004 §5.3 as printed: urgency rows, impact columns.
 SEED_004_TABLE = """
@@ -72,8 +72,9 @@ def test_changing_impact_recomputes_the_priority_and_records_it(cast):
                    changes={"impact": "high", "urgency": "critical"})
     assert (incident.matrix_priority, incident.priority) == (1, 1)
     assert fresh(incident).priority == 1
-    kind, actor, source, changes = events(incident)[-1]
+    kind, actor, source, changes = events(incident)[-2]
     assert (kind, actor, source) == ("updated", "agent_li", "web")
+    assert kinds(incident)[-1] == "sla_recalculated"
     assert changes["priority"] == [3, 1]
     assert changes["matrix_priority"] == [3, 1]
     assert changes["impact"] == ["medium", "high"]
@@ -94,8 +95,9 @@ def test_an_override_is_reasoned_and_audited(cast):
     assert stored.priority_override_by == cast.lead_wang
     assert stored.priority_override_reason == "涉及交易系统，客户为VIP"
     assert stored.priority_override_at is not None
-    kind, actor, _, changes = events(incident)[-1]
+    kind, actor, _, changes = events(incident)[-2]
     assert (kind, actor) == ("priority_overridden", "lead_wang")
+    assert kinds(incident)[-1] == "sla_recalculated"
     assert changes["priority"] == [3, 1]
 
 

@@ -26,7 +26,7 @@ from opsdesk.sla.choices import Impact, Urgency
 from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
 
-from . import rules
+from . import clocks, rules
 from .choices import (
     PROBLEM_CLOSURE_CODES,
     UNRESOLVED_STATUSES,
@@ -153,6 +153,7 @@ def log_incident(
         incident.reporter_phone = incident.reporter_phone or requester.phone
     # The day's counter row stays locked until this transaction commits and
     # every create waits for it: take the number last, after all the reading.
+    clocks.start(incident)
     incident.number = _number_for(now)
     incident.save(force_insert=True)
     if claim is not None:
@@ -251,6 +252,10 @@ def update_incident(
         }
     timeline.record(incident, actor=actor, source=source, kind="updated",
                     changes=_json_safe(diff), note=note)
+    if "priority" in diff:
+        clocks.recalculate(incident, actor=actor, source=source, why=_(
+            "Priority changed from P%(old)s to P%(new)s with the impact or urgency."
+        ) % {"old": diff["priority"][0], "new": diff["priority"][1]})
     return incident
 
 
@@ -294,6 +299,7 @@ def assign(
     incident.assigned_at, incident.accepted_at = now, None
     _save(incident, ["team", "assignee", "status", "waiting_on", "assigned_at", "accepted_at",
                      "reassignment_count", "transferred_to_vendor_at"])
+    clocks.end_pause(incident)
     changes = {"team": [_label(old_team), str(team)],
                "assignee": [_label(old_assignee), _label(assignee)],
                "tier": [old_team.tier if old_team else None, team.tier]}
@@ -314,6 +320,7 @@ def accept(incident: Incident, *, actor, source: str, expected_version: int | No
     incident.status, incident.accepted_at = Status.IN_PROGRESS, now
     incident.first_accepted_at = incident.first_accepted_at or now
     _save(incident, ["assignee", "status", "accepted_at", "first_accepted_at"])
+    clocks.responded(incident)
     timeline.record(incident, actor=actor, source=source, kind="accepted", public=True,
                     changes={"status": [Status.ASSIGNED, Status.IN_PROGRESS],
                              "assignee": [_label(old_assignee), _label(incident.assignee)]})
@@ -334,6 +341,7 @@ def pend(
         raise Invalid(fields=errors)
     incident.status, incident.waiting_on = Status.PENDING, waiting_on
     _save(incident, ["status", "waiting_on"])
+    clocks.pause(incident)
     timeline.record(incident, actor=actor, source=source, kind="pended", note=reason,
                     public=waiting_on == WaitingOn.REQUESTER,
                     changes={"status": [Status.IN_PROGRESS, Status.PENDING],
@@ -351,6 +359,7 @@ def resume(
     old_waiting = incident.waiting_on
     incident.status, incident.waiting_on = Status.IN_PROGRESS, ""
     _save(incident, ["status", "waiting_on"])
+    clocks.end_pause(incident)
     timeline.record(incident, actor=actor, source=source, kind="resumed", note=note,
                     changes={"status": [Status.PENDING, Status.IN_PROGRESS],
                              "waiting_on": [old_waiting, None]})
@@ -402,6 +411,7 @@ def resolve(
     _mark_resolved(incident, actor, closure_code, solution, resolver_role, now)
     _save(incident, [*RESOLUTION_FIELDS, "category", "ci", "system_type", "failure_vendor",
                      "business_recovered_at"])
+    clocks.stop(incident)
     timeline.record(incident, actor=actor, source=source, kind="resolved", public=True,
                     note=solution, changes={"status": [status_before, Status.RESOLVED],
                                             "closure_code": [None, closure_code]})
@@ -409,6 +419,7 @@ def resolve(
         duplicate_status_before = duplicate.status
         _mark_resolved(duplicate, actor, closure_code, solution, resolver_role, now)
         _save(duplicate, RESOLUTION_FIELDS)
+        clocks.stop(duplicate)
         timeline.record(duplicate, actor=actor, source=source, kind="resolved", public=True,
                         note=solution, changes={
                             "status": [duplicate_status_before, Status.RESOLVED],
@@ -515,6 +526,7 @@ def reject(
         updated_at=now,
         created_by=actor,
     )
+    clocks.start(copy)
     copy.save()
     _close_with_duplicates(incident, actor=actor, source=source, kind="rejected", note=reason,
                            changes={"closure_code": [old_code, ClosureCode.UNSUCCESSFUL],
@@ -589,6 +601,10 @@ def override_priority(
     timeline.record(incident, actor=actor, source=source, kind="priority_overridden",
                     note=reason, changes={"priority": [old, priority],
                                           "matrix_priority": [None, incident.matrix_priority]})
+    if priority != old:
+        clocks.recalculate(incident, actor=actor, source=source, why=_(
+            "Priority set by hand from P%(old)s to P%(new)s."
+        ) % {"old": old, "new": priority})
     return incident
 
 
@@ -608,6 +624,7 @@ def comment(
     _save(incident, [], bump=False)
     timeline.record(incident, actor=actor, source=source, kind="comment", note=body,
                     public=public)
+    clocks.replied(incident, actor=actor, public=public)
     return incident
 
 

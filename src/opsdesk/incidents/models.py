@@ -149,6 +149,31 @@ class Incident(models.Model):
     )
     complaint_count = models.PositiveIntegerField(_("complaints"), default=0)
 
+    # SLA clocks (INC-09): set by incidents.clocks, read by the console and
+    # the sweep. `sla_snapshot` keeps the policy and calendar that applied
+    # when the clock started (or the priority last changed). A null
+    # resolution deadline on an unresolved incident means its clock stands
+    # still: pending on the requester.
+    sla_snapshot = models.JSONField(_("SLA policy applied"), default=dict, blank=True,
+                                    editable=False)
+    response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True,
+                                           editable=False)
+    response_near_at = models.DateTimeField(_("response near breach at"), null=True, blank=True,
+                                            editable=False)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True,
+                                        editable=False)
+    response_breached = models.BooleanField(_("response target missed"), default=False,
+                                            editable=False)
+    resolve_due_at = models.DateTimeField(_("resolution due at"), null=True, blank=True,
+                                          editable=False)
+    resolve_near_at = models.DateTimeField(_("resolution near breach at"), null=True,
+                                           blank=True, editable=False)
+    resolve_breached = models.BooleanField(_("resolution target missed"), default=False,
+                                           editable=False)
+    sla_paused_seconds = models.PositiveIntegerField(
+        _("SLA paused (business seconds)"), default=0, editable=False
+    )
+
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
@@ -169,6 +194,15 @@ class Incident(models.Model):
                 fields=["id"], name="incident_unassigned",
                 condition=models.Q(team=None) & ~models.Q(status="closed"),
             ),
+            # What a sweep looks for: running clocks whose instant has come.
+            models.Index(fields=["response_due_at"], name="incident_response_due",
+                         condition=models.Q(responded_at=None, response_breached=False)),
+            models.Index(fields=["response_near_at"], name="incident_response_near",
+                         condition=models.Q(responded_at=None)),
+            models.Index(fields=["resolve_due_at"], name="incident_resolve_due",
+                         condition=models.Q(resolved_at=None, resolve_breached=False)),
+            models.Index(fields=["resolve_near_at"], name="incident_resolve_near",
+                         condition=models.Q(resolved_at=None)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -205,6 +239,35 @@ class Incident(models.Model):
     @property
     def status_badge(self) -> str:
         return Status(self.status).badge
+
+
+class SlaPause(models.Model):
+    """An interval an incident spent pending. Waiting on the requester stops
+    the resolution clock; waiting on a vendor does not, but the interval is
+    kept for the vendor's own target."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="pauses",
+    )
+    waiting_on = models.CharField(_("waiting on"), max_length=20, choices=WaitingOn.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    business_seconds = models.PositiveIntegerField(
+        _("business time (seconds)"), null=True, blank=True,
+        help_text=_("Measured on the incident's SLA calendar when the pause ends."),
+    )
+
+    class Meta:
+        ordering = ["incident", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident"], condition=models.Q(ended_at=None),
+                                    name="sla_pause_one_open"),
+        ]
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+
+    def __str__(self):
+        return f"{self.incident_id} {self.get_waiting_on_display()} {self.started_at:%Y-%m-%d}"
 
 
 def attachment_path(instance, filename):

@@ -4,7 +4,7 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
-from .models import BusinessCalendar, CalendarException, PriorityCell
+from .models import BusinessCalendar, CalendarException, PriorityCell, SlaPolicy
 
 
 @admin.register(PriorityCell)
@@ -88,3 +88,12 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "code", "time_zone", "is_24x7", "uses_chinese_holidays"]}),
         (_("Working hours"), {"fields": list(calendar.WEEKDAYS)}),
     ]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "priority", "customer_class", "service", "response_minutes",
+                    "resolution_minutes", "calendar", "near_breach_percent"]
+    list_filter = ["priority", "customer_class", "calendar"]
+    list_select_related = ["service", "calendar"]
+    search_fields = ["name"]

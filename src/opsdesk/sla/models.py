@@ -3,8 +3,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opsdesk.core.choices import CustomerClass
+
 from . import calendar
-from .choices import Impact, Urgency
+from .choices import Impact, Priority, Urgency
 
 
 class PriorityCell(models.Model):
@@ -120,3 +122,66 @@ class CalendarException(models.Model):
 
     def __str__(self):
         return f"{self.date.isoformat()} {self.get_kind_display()}"
+
+
+class SlaPolicy(models.Model):
+    """Response and resolution targets for one priority (SLM-02), optionally
+    only for one service or one customer class. The most specific policy
+    that matches an incident applies (`queries.policy_for`); when its clock
+    starts, the incident keeps a snapshot, so editing a policy here changes
+    the clocks of incidents logged afterwards only."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    customer_class = models.CharField(
+        _("customer class"), max_length=10, choices=CustomerClass.choices, blank=True,
+        help_text=_("Empty: customers of any class."),
+    )
+    service = models.ForeignKey(
+        "core.Service", verbose_name=_("service"), null=True, blank=True,
+        on_delete=models.CASCADE, help_text=_("Empty: any service."),
+    )
+    response_minutes = models.PositiveIntegerField(
+        _("response target (minutes)"), validators=[MinValueValidator(1)]
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution target (minutes)"), validators=[MinValueValidator(1)]
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("business calendar"), on_delete=models.PROTECT,
+        related_name="policies",
+    )
+    near_breach_percent = models.PositiveSmallIntegerField(
+        _("near breach at (%)"), default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("Share of a target after which the ticket counts as near its limit."),
+    )
+
+    class Meta:
+        ordering = ["priority", "service", "customer_class"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "customer_class", "service"], name="sla_policy_unique",
+                condition=models.Q(service__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["priority", "customer_class"], name="sla_policy_unique_any_service",
+                condition=models.Q(service__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4),
+                name="sla_policy_priority_1_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(near_breach_percent__gte=1, near_breach_percent__lte=99),
+                name="sla_policy_near_breach_1_99",
+            ),
+        ]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self):
+        return self.name

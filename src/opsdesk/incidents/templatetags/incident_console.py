@@ -31,6 +31,7 @@ EVENT_DESCRIPTIONS = {
     "duplicate_linked": _("linked the incident as a duplicate"),
     "duplicate_added": _("linked duplicates to this incident"),
     "priority_overridden": _("set the priority by hand"),
+    "sla_recalculated": _("recalculated the SLA deadlines"),
     "comment": _("commented"),
     "attachment_added": _("attached a file"),
 }

@@ -199,9 +199,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 OPSDESK_IDEMPOTENCY_HOURS = envint("OPSDESK_IDEMPOTENCY_HOURS", 24)
 
 # --- E-mail and notifications (the outbox, core/outbox.py) ---
-# "django.core.mail.backends.console.EmailBackend" prints mails instead (no mail server).
-EMAIL_BACKEND = os.environ.get("OPSDESK_EMAIL_BACKEND",
-                               "django.core.mail.backends.smtp.EmailBackend")
+# Without a mail server configured (the embedded demo), mails are written as
+# files to var/mail/ so they can be read, instead of failing against port 25.
+EMAIL_BACKEND = os.environ.get(
+    "OPSDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("OPSDESK_EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("OPSDESK_EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("OPSDESK_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("OPSDESK_EMAIL_USER", "")

@@ -1,5 +1,8 @@
 """Settings read from the environment fail fast on a bad value."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,22 @@ def test_lists(monkeypatch):
     assert envlist("OPSDESK_HOSTS", []) == ["desk.example.cn", "10.0.0.5"]
     monkeypatch.delenv("OPSDESK_HOSTS")
     assert envlist("OPSDESK_HOSTS", ["localhost"]) == ["localhost"]
+
+
+def _email_backend(tmp_path, **env) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSDESK_EMAIL")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import opsdesk.settings as s; print(s.EMAIL_BACKEND)"],
+        env={**clean, "OPSDESK_VAR_DIR": str(tmp_path), **env},
+        capture_output=True, text=True, check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_without_a_mail_server_mails_are_written_to_files(tmp_path):
+    assert _email_backend(tmp_path).endswith("filebased.EmailBackend")
+
+
+def test_a_configured_mail_server_is_used_over_smtp(tmp_path):
+    backend = _email_backend(tmp_path, OPSDESK_EMAIL_HOST="mail.example.cn")
+    assert backend.endswith("smtp.EmailBackend")

@@ -21,6 +21,7 @@ from opsdesk.core import clock
 from opsdesk.core.claims import claim
 from opsdesk.core.models import IdempotencyKey
 from opsdesk.core.outbox import DeliverNotifications
+from opsdesk.sla.sweep import SlaSweep
 
 log = logging.getLogger("opsdesk.worker")
 
@@ -51,7 +52,7 @@ class PurgeIdempotencyKeys:
 
 
 def default_handlers() -> list[Handler]:
-    return [PurgeIdempotencyKeys(), DeliverNotifications()]
+    return [PurgeIdempotencyKeys(), SlaSweep(), DeliverNotifications()]
 
 
 class Worker:

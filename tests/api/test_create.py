@@ -149,5 +149,6 @@ def test_names_are_looked_up_only_when_given(cast, as_agent):
         assert as_agent.post("/incidents", phone_fault()).status_code == 201
     # One lookup per name, plus the customer's contract.
     assert len(with_names) == len(without_names) + 5
-    # Includes the SLA policy and its calendar's exceptions, read when the clock starts.
-    assert len(without_names) <= 9
+    # Includes the SLA policy, its calendar's exceptions and the escalation
+    # steps, read when the clock starts.
+    assert len(without_names) <= 10

@@ -218,12 +218,13 @@ def test_a_priority_change_recomputes_the_deadlines_keeping_the_paused_time(
     assert incident.resolve_due_at == local("2026-11-23 11:30")
     # Already answered at 10:00: the response keeps the deadline it was measured by.
     assert incident.response_due_at == local("2026-11-23 10:15")
-    kind, actor, source, changes = events(incident)[-1]
+    kind, actor, source, changes = events(incident)[-2]
     assert (kind, actor, source) == ("sla_recalculated", "engineer_chen", "web")
+    assert events(incident)[-1][:3] == ("escalated", None, "system")  # now a P1
     assert [datetime.fromisoformat(due) for due in changes["resolve_due_at"]] == [
         local("2026-11-23 15:30"), local("2026-11-23 11:30")]
     assert changes["sla_snapshot"] == [seeded(3, "vip").name, seeded(1, "vip").name]
-    assert incident_events(incident)[-1].note.startswith(
+    assert incident_events(incident)[-2].note.startswith(
         "Priority changed from P3 to P1 with the impact or urgency.")
 
 

@@ -26,7 +26,7 @@ def calls(cast, master):
         "reject": (actions.reject, {"reason": "未解决"}),
         "close": (actions.close, {}),
         "link-duplicate": (actions.link_duplicate, {"master": master}),
-        "override-priority": (actions.override_priority, {"priority": 1, "reason": "VIP"}),
+        "override-priority": (actions.override_priority, {"priority": 2, "reason": "VIP"}),
     }
 
 

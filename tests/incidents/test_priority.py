@@ -72,9 +72,9 @@ def test_changing_impact_recomputes_the_priority_and_records_it(cast):
                    changes={"impact": "high", "urgency": "critical"})
     assert (incident.matrix_priority, incident.priority) == (1, 1)
     assert fresh(incident).priority == 1
-    kind, actor, source, changes = events(incident)[-2]
+    kind, actor, source, changes = events(incident)[-3]
     assert (kind, actor, source) == ("updated", "agent_li", "web")
-    assert kinds(incident)[-1] == "sla_recalculated"
+    assert kinds(incident)[-2:] == ["sla_recalculated", "escalated"]
     assert changes["priority"] == [3, 1]
     assert changes["matrix_priority"] == [3, 1]
     assert changes["impact"] == ["medium", "high"]
@@ -95,9 +95,9 @@ def test_an_override_is_reasoned_and_audited(cast):
     assert stored.priority_override_by == cast.lead_wang
     assert stored.priority_override_reason == "涉及交易系统，客户为VIP"
     assert stored.priority_override_at is not None
-    kind, actor, _, changes = events(incident)[-2]
+    kind, actor, _, changes = events(incident)[-3]
     assert (kind, actor) == ("priority_overridden", "lead_wang")
-    assert kinds(incident)[-1] == "sla_recalculated"
+    assert kinds(incident)[-2:] == ["sla_recalculated", "escalated"]
     assert changes["priority"] == [3, 1]
 
 

@@ -38,13 +38,17 @@ def test_readings_count_the_backlog_its_age_and_the_dead(cast, frozen, settings)
                          "reachable?"),
             Reading("Dead notifications", "0", ok=True,
                     hint="see Notifications in the admin; retry them there"),
+            Reading("Incidents overdue but not escalated", "0", ok=True,
+                    hint="is the worker running?"),
         ]
         _dead_letter(cast)
         frozen.shift(timedelta(minutes=1))
         _queue(cast, [cast.engineer_chen, cast.lead_wang])
 
         frozen.shift(timedelta(minutes=15))
-        backlog, age, dead = readings()
+        backlog, age, dead, overdue = readings()
+        # The first response fell due at 10:15 and it is 10:16: not yet a minute late.
+        assert (overdue.value, overdue.ok) == ("0", True)
         assert (backlog.value, backlog.ok) == ("2", True)
         assert (age.value, age.ok) == ("15\xa0minutes", True)
         assert (dead.value, dead.ok) == ("1", False)
@@ -61,6 +65,7 @@ def test_check_on_a_quiet_outbox_says_ok_and_exits_0(shared_db):
         "[OK] Notifications waiting to be sent: 0",
         "[OK] Oldest undelivered notification: none",
         "[OK] Dead notifications: 0",
+        "[OK] Incidents overdue but not escalated: 0",
     ]
 
 
@@ -79,7 +84,9 @@ def test_check_fails_on_an_old_backlog_and_dead_letters(tx_cast, shared_db):
                              "server reachable?)")
     assert lines[2] == ("[WRONG] Dead notifications: 1 "
                         "(see Notifications in the admin; retry them there)")
-    assert result.stderr == "opsdesk: 2 readings are wrong.\n"
+    # Both incidents were logged a day ago, and no sweep has run since.
+    assert lines[3] == "[WRONG] Incidents overdue but not escalated: 2 (is the worker running?)"
+    assert result.stderr == "opsdesk: 3 readings are wrong.\n"
 
 
 def test_check_on_a_database_without_tables_asks_for_migrate(cli_env):

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 
 CHECKS = [
     "opsdesk.core.outbox.health_readings",
+    "opsdesk.sla.sweep.health_readings",
 ]
 
 

@@ -22,11 +22,12 @@ from opsdesk.core.choices import Tier
 from opsdesk.core.counters import next_value
 from opsdesk.core.errors import Invalid, VersionConflict
 from opsdesk.core.models import Contract
+from opsdesk.sla import rules as escalation_rules
 from opsdesk.sla.choices import Impact, Urgency
 from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
 
-from . import clocks, rules
+from . import clocks, escalations, rules
 from .choices import (
     PROBLEM_CLOSURE_CODES,
     UNRESOLVED_STATUSES,
@@ -162,6 +163,7 @@ def log_incident(
         incident, actor=actor, source=source, kind="logged", public=True,
         changes={"status": [None, Status.NEW], "priority": [None, incident.priority]},
     )
+    _escalate_if_due(incident)
     incident.replayed = False
     return incident
 
@@ -256,6 +258,7 @@ def update_incident(
         clocks.recalculate(incident, actor=actor, source=source, why=_(
             "Priority changed from P%(old)s to P%(new)s with the impact or urgency."
         ) % {"old": diff["priority"][0], "new": diff["priority"][1]})
+        _escalate_if_due(incident)
     return incident
 
 
@@ -305,6 +308,8 @@ def assign(
                "tier": [old_team.tier if old_team else None, team.tier]}
     timeline.record(incident, actor=actor, source=source, kind="assigned", changes=changes,
                     note=note)
+    if incident.reassignment_count > escalation_rules.REASSIGNMENT_LIMIT:
+        escalations.fire_due(incident, actor=None, source="system", now=now)
     return incident
 
 
@@ -538,6 +543,7 @@ def reject(
                                           "copied_from": [None, incident.number],
                                           "team": [None, _label(copy.team)],
                                           "assignee": [None, _label(copy.assignee)]})
+    _escalate_if_due(copy)
     return incident, copy
 
 
@@ -605,6 +611,7 @@ def override_priority(
         clocks.recalculate(incident, actor=actor, source=source, why=_(
             "Priority set by hand from P%(old)s to P%(new)s."
         ) % {"old": old, "new": priority})
+        _escalate_if_due(incident)
     return incident
 
 
@@ -659,3 +666,21 @@ def _safe_file_name(name: str | None) -> str:
         return get_valid_filename(Path(name or "").name)[-200:]
     except SuspiciousFileOperation:
         return "file"
+
+
+@transaction.atomic(durable=True)
+def escalate(incident: Incident, *, actor=None, source: str = "worker",
+             now: datetime | None = None) -> list[escalation_rules.Step]:
+    """Fire the escalation steps due now, each once (INC-10, INC-11): lock the
+    row, re-check what is due, fire in order, keep the next instant. The
+    status does not change; a closed incident escalates no more."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    return escalations.fire_due(incident, actor=actor, source=source, now=now or clock.now())
+
+
+def _escalate_if_due(incident: Incident) -> None:
+    """Within an action: fire what fell due with it (a priority 1 ticket at
+    once), as the system rather than the user who acted."""
+    now = clock.now()
+    if incident.next_escalation_at is not None and incident.next_escalation_at <= now:
+        escalations.fire_due(incident, actor=None, source="system", now=now)

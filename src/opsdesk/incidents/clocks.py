@@ -33,8 +33,10 @@ from opsdesk.core import timeline
 from opsdesk.core.choices import CustomerClass
 from opsdesk.sla import clock
 from opsdesk.sla.calendar import BusinessCalendar, business_time_between
+from opsdesk.sla.models import EscalationStep
 from opsdesk.sla.queries import load_calendar, policy_for
 
+from . import escalations
 from .choices import Status, WaitingOn
 from .models import Incident, SlaPause
 
@@ -57,6 +59,11 @@ def snapshot_for(incident: Incident) -> dict:
         "resolution_minutes": policy.resolution_minutes,
         "near_breach_percent": policy.near_breach_percent,
         "calendar": load_calendar(policy.calendar).to_dict(),
+        "escalation_steps": [
+            {"level": level, "after_minutes": minutes}
+            for level, minutes in EscalationStep.objects.filter(priority=policy.priority)
+            .order_by("after_minutes", "id").values_list("level", "after_minutes")
+        ],
     }
 
 
@@ -78,7 +85,13 @@ def start(incident: Incident) -> None:
 
 def _set_deadlines(incident: Incident) -> None:
     """Deadlines from the snapshot, the registration instant and the paused
-    time; a response already given keeps the deadline it was measured by."""
+    time; a response already given keeps the deadline it was measured by.
+    The next escalation follows them."""
+    _compute_deadlines(incident)
+    escalations.schedule(incident)
+
+
+def _compute_deadlines(incident: Incident) -> None:
     calendar = calendar_of(incident)
     snapshot = incident.sla_snapshot
     if calendar is None:
@@ -111,7 +124,8 @@ def responded(incident: Incident) -> None:
     if incident.responded_at is not None:
         return
     _mark_responded(incident, system_clock.now())
-    _save(incident, ["responded_at", "response_breached"])
+    escalations.schedule(incident)
+    _save(incident, ["responded_at", "response_breached", "next_escalation_at"])
 
 
 def _mark_responded(incident: Incident, now: datetime) -> None:
@@ -132,7 +146,7 @@ def pause(incident: Incident) -> None:
                             started_at=system_clock.now())
     if resolution_paused(incident):
         _set_deadlines(incident)
-        _save(incident, RESOLUTION_FIELDS)
+        _save(incident, [*RESOLUTION_FIELDS, "next_escalation_at"])
 
 
 def end_pause(incident: Incident) -> None:
@@ -151,19 +165,20 @@ def end_pause(incident: Incident) -> None:
     if interval.waiting_on == WaitingOn.REQUESTER:
         incident.sla_paused_seconds += interval.business_seconds or 0
         _set_deadlines(incident)
-        _save(incident, ["sla_paused_seconds", *RESOLUTION_FIELDS])
+        _save(incident, ["sla_paused_seconds", *RESOLUTION_FIELDS, "next_escalation_at"])
 
 
 def stop(incident: Incident) -> None:
     """The incident has just been resolved: the resolution clock stops at
     `resolved_at`, and the resolution answers the requester if nothing did before."""
-    fields = ["resolve_breached"]
+    fields = ["resolve_breached", "next_escalation_at"]
     if incident.responded_at is None:
         _mark_responded(incident, incident.resolved_at)
         fields += ["responded_at", "response_breached"]
     due = incident.resolve_due_at
     incident.resolve_breached = incident.resolve_breached or (
         due is not None and incident.resolved_at > due)
+    escalations.schedule(incident)
     _save(incident, fields)
 
 
@@ -174,7 +189,8 @@ def recalculate(incident: Incident, *, actor, source: str, why: str) -> None:
     old_policy = incident.sla_snapshot.get("policy")
     incident.sla_snapshot = snapshot_for(incident)
     _set_deadlines(incident)
-    _save(incident, ["sla_snapshot", *RESPONSE_FIELDS, *RESOLUTION_FIELDS])
+    _save(incident, ["sla_snapshot", *RESPONSE_FIELDS, *RESOLUTION_FIELDS,
+                     "next_escalation_at"])
     changes = {
         name: [_iso(before[name]), _iso(getattr(incident, name))]
         for name in ("response_due_at", "resolve_due_at")

@@ -173,6 +173,15 @@ class Incident(models.Model):
     sla_paused_seconds = models.PositiveIntegerField(
         _("SLA paused (business seconds)"), default=0, editable=False
     )
+    # The earliest instant an escalation step is due (incidents.escalations);
+    # null when none is pending. The sweep reads it by index.
+    next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True,
+                                              editable=False)
+    major_incident_offered = models.BooleanField(
+        _("major incident suggested"), default=False, editable=False,
+        help_text=_("Set when a priority 1 incident escalated: the incident manager decides "
+                    "whether to declare a major incident."),
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -203,6 +212,8 @@ class Incident(models.Model):
                          condition=models.Q(resolved_at=None, resolve_breached=False)),
             models.Index(fields=["resolve_near_at"], name="incident_resolve_near",
                          condition=models.Q(resolved_at=None)),
+            models.Index(fields=["next_escalation_at"], name="incident_next_escalation",
+                         condition=~models.Q(status="closed")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -268,6 +279,32 @@ class SlaPause(models.Model):
 
     def __str__(self):
         return f"{self.incident_id} {self.get_waiting_on_display()} {self.started_at:%Y-%m-%d}"
+
+
+class Escalation(models.Model):
+    """A step of escalation that fired for an incident: at most once per key
+    (the unique constraint is what makes it exactly once across workers)."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE,
+        related_name="escalations",
+    )
+    key = models.CharField(_("step"), max_length=40)
+    level = models.CharField(_("escalated to"), max_length=30)
+    fired_at = models.DateTimeField(_("fired at"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["incident", "fired_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "key"], name="escalation_once"),
+        ]
+        indexes = [models.Index(fields=["fired_at"], name="escalation_fired_at")]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self):
+        return f"{self.incident_id} {self.key}"
 
 
 def attachment_path(instance, filename):

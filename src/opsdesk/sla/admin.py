@@ -4,7 +4,13 @@ from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar
-from .models import BusinessCalendar, CalendarException, PriorityCell, SlaPolicy
+from .models import (
+    BusinessCalendar,
+    CalendarException,
+    EscalationStep,
+    PriorityCell,
+    SlaPolicy,
+)
 
 
 @admin.register(PriorityCell)
@@ -97,3 +103,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_filter = ["priority", "customer_class", "calendar"]
     list_select_related = ["service", "calendar"]
     search_fields = ["name"]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    """The hierarchical matrix (INC-11). Incidents keep the steps they started
+    with: an edit here applies to incidents logged afterwards."""
+
+    list_display = ["priority", "level", "after_minutes"]
+    list_editable = ["after_minutes"]
+    list_filter = ["priority", "level"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from opsdesk.core.choices import CustomerClass
 
 from . import calendar
-from .choices import Impact, Priority, Urgency
+from .choices import EscalationLevel, Impact, Priority, Urgency
 
 
 class PriorityCell(models.Model):
@@ -185,3 +185,35 @@ class SlaPolicy(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EscalationStep(models.Model):
+    """One step of the hierarchical escalation matrix (INC-11): for incidents
+    of `priority`, notify `level` once `after_minutes` of business time have
+    run on the ticket's SLA clock since registration. Seeded from seed 004;
+    each incident keeps a snapshot of the steps from when its clock started."""
+
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    level = models.CharField(_("notify"), max_length=30, choices=EscalationLevel.choices)
+    after_minutes = models.PositiveIntegerField(
+        _("after (minutes)"), validators=[MinValueValidator(1)],
+        help_text=_("Business time on the ticket's SLA calendar since registration."),
+    )
+
+    class Meta:
+        ordering = ["priority", "after_minutes", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "level"], name="escalation_step_unique"),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4),
+                name="escalation_step_priority_1_4",
+            ),
+        ]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation matrix")
+
+    def __str__(self):
+        return f"P{self.priority} {self.get_level_display()} +{self.after_minutes}"

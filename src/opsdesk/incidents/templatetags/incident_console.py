@@ -34,6 +34,7 @@ EVENT_DESCRIPTIONS = {
     "sla_recalculated": _("recalculated the SLA deadlines"),
     "comment": _("commented"),
     "attachment_added": _("attached a file"),
+    "escalated": _("escalated the incident"),
 }
 SOURCE_LABELS = {
     "web": _("console"),
@@ -42,6 +43,7 @@ SOURCE_LABELS = {
     "email": _("e-mail"),
     "monitoring": _("monitoring"),
     "worker": _("system"),
+    "system": _("system"),
     "demo": _("demo data"),
 }
 # Keys in an event's `changes` that are not Incident fields.

@@ -1,0 +1,35 @@
+"""Every change to an incident goes through a function of this package.
+
+Each entry point runs in one durable transaction: it locks the row, checks
+the rule (rules.check) and the caller's version, writes with update_fields,
+and appends a timeline event that says who, through what and why. Views, the
+API, the CLI and the demo loader all call these; nothing else writes
+incidents.
+"""
+
+from .intake import log_incident
+from .lifecycle import (
+    accept,
+    assign,
+    close,
+    confirm,
+    pend,
+    reject,
+    resolve,
+    resolver_role_for,
+    resume,
+)
+from .records import (
+    add_attachment,
+    comment,
+    escalate,
+    link_duplicate,
+    override_priority,
+    update_incident,
+)
+
+__all__ = [
+    "accept", "add_attachment", "assign", "close", "comment", "confirm", "escalate",
+    "link_duplicate", "log_incident", "override_priority", "pend", "reject", "resolve",
+    "resolver_role_for", "resume", "update_incident",
+]

@@ -10,6 +10,7 @@ def console_urls(number):
         reverse("incidents:priority"),
         reverse("incidents:detail", args=[number]),
         reverse("incidents:search") + "?q=x",
+        reverse("incidents:monitor"),
     ]
 
 

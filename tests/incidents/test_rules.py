@@ -41,6 +41,8 @@ SPEC = {
     "close": ({"resolved"}, DESK, False, "closed"),
     "link-duplicate": (UNRESOLVED, WORKERS, False, None),
     "override-priority": (UNRESOLVED, WORKERS, False, None),
+    # INC-13: only managers take a ticket over, and only while it is unresolved.
+    "intervene": (UNRESOLVED, MANAGERS, False, None),
 }
 
 ME, COLLEAGUE, STRANGER = 1, 2, 3

@@ -351,6 +351,15 @@ def close(request, number: str, payload: NoteBody):
                                expected_version=payload.version, note=payload.note))
 
 
+@router.post("/{number}/actions/intervene", response=IncidentRead,
+             summary="Intervene as a manager")
+def intervene(request, number: str, payload: NoteBody):
+    """An incident manager takes the ticket over and becomes its assignee (INC-13)."""
+    incident = get_incident_for(request.auth, number)
+    return _current(actions.intervene(incident, actor=request.auth, source=SOURCE,
+                                   expected_version=payload.version, note=payload.note))
+
+
 @router.post("/{number}/actions/link-duplicate", response=IncidentRead,
              summary="Link as duplicate")
 def link_duplicate(request, number: str, payload: LinkDuplicateBody):

@@ -86,3 +86,4 @@ class Action(models.TextChoices):
     CLOSE = "close", _("Close")
     LINK_DUPLICATE = "link-duplicate", _("Link as duplicate")
     OVERRIDE_PRIORITY = "override-priority", _("Override priority")
+    INTERVENE = "intervene", _("Intervene")

@@ -197,6 +197,11 @@ class CloseForm(NoteForm):
     perform = staticmethod(actions.close)
 
 
+class InterveneForm(NoteForm):
+    action = Action.INTERVENE
+    perform = staticmethod(actions.intervene)
+
+
 class ResolveForm(ActionForm, ClassificationFields):
     action = Action.RESOLVE
     closure_code = forms.ChoiceField(label=_("closure code"),
@@ -297,6 +302,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     form.action: form for form in (
         UpdateForm, CommentForm, AssignForm, AcceptForm, PendForm, ResumeForm, ResolveForm,
         ConfirmForm, RejectForm, CloseForm, LinkDuplicateForm, OverridePriorityForm,
+        InterveneForm,
     )
 }
 

@@ -125,6 +125,9 @@ def queue_rows(incidents: QuerySet) -> QuerySet:
 QUEUE_COLUMNS = (
     "number", "priority", "title", "duplicate_of_id", "status", "is_vip", "registered_at",
     "customer__name", "team__name", "assignee__username", "assignee__display_name",
+    # What the SLA badge reads (templatetags.sla_console.sla_badge).
+    "sla_snapshot", "waiting_on", "responded_at", "response_due_at", "response_near_at",
+    "response_breached", "resolved_at", "resolve_due_at", "resolve_near_at", "resolve_breached",
 )
 
 

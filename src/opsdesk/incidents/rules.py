@@ -63,6 +63,8 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.CLOSE: Transition(frozenset({Status.RESOLVED}), Status.CLOSED, DESK),
     Action.LINK_DUPLICATE: Transition(frozenset(UNRESOLVED_STATUSES), None, HANDLERS),
     Action.OVERRIDE_PRIORITY: Transition(frozenset(UNRESOLVED_STATUSES), None, HANDLERS),
+    # An incident manager takes a ticket over (INC-13): they become the assignee.
+    Action.INTERVENE: Transition(frozenset(UNRESOLVED_STATUSES), None, MANAGERS),
 }
 
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import monitor, views
 
 app_name = "incidents"
 urlpatterns = [
     path("incidents/", views.queue_view, name="queue"),
+    path("incidents/monitor/", monitor.monitor_view, name="monitor"),
     path("incidents/new/", views.new_incident, name="new"),
     path("incidents/new/duplicates/", views.duplicate_suggestions, name="duplicates"),
     path("incidents/new/priority/", views.priority_preview, name="priority"),

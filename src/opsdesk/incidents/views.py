@@ -44,7 +44,8 @@ NUMBER = re.compile(r"INC-\d{8}-\d{4,}")
 # The order in which an incident's action forms are offered.
 ACTION_ORDER = (
     Action.ACCEPT, Action.ASSIGN, Action.PEND, Action.RESUME, Action.RESOLVE, Action.CONFIRM,
-    Action.REJECT, Action.CLOSE, Action.OVERRIDE_PRIORITY, Action.LINK_DUPLICATE, Action.UPDATE,
+    Action.REJECT, Action.CLOSE, Action.INTERVENE, Action.OVERRIDE_PRIORITY,
+    Action.LINK_DUPLICATE, Action.UPDATE,
 )
 
 
@@ -232,6 +233,8 @@ def priority_preview(request):
 def _render_detail(request, incident: Incident, failed=None, status: int = 200,
                    attachment_error=None):
     allowed = set(rules.allowed_actions(incident, request.user))
+    if incident.assignee_id == request.user.pk:
+        allowed.discard(Action.INTERVENE)  # the manager holds it already
     forms = {action: ACTION_FORMS[action](incident=incident, user=request.user)
              for action in allowed}
     stray_error = None

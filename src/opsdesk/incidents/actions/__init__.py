@@ -23,6 +23,7 @@ from .records import (
     add_attachment,
     comment,
     escalate,
+    intervene,
     link_duplicate,
     override_priority,
     update_incident,
@@ -30,6 +31,6 @@ from .records import (
 
 __all__ = [
     "accept", "add_attachment", "assign", "close", "comment", "confirm", "escalate",
-    "link_duplicate", "log_incident", "override_priority", "pend", "reject", "resolve",
+    "intervene", "link_duplicate", "log_incident", "override_priority", "pend", "reject", "resolve",
     "resolver_role_for", "resume", "update_incident",
 ]

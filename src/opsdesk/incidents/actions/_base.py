@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from opsdesk.core import clock
+from opsdesk.core import clock, outbox
 from opsdesk.core.counters import next_value
 from opsdesk.core.errors import Invalid, VersionConflict
 from opsdesk.sla.choices import Impact, Urgency
@@ -84,3 +84,19 @@ def escalate_if_due(incident: Incident) -> None:
     now = clock.now()
     if incident.next_escalation_at is not None and incident.next_escalation_at <= now:
         escalations.fire_due(incident, actor=None, source="system", now=now)
+
+
+def tell_requester(incident: Incident, *, actor, template: str, **context) -> None:
+    """INC-18: the requester hears of status changes and public replies, in
+    this transaction: the user if there is one, else the reporter's address.
+    The outbox never tells the actor about their own action."""
+    recipient = incident.requester if incident.requester_id else incident.reporter_email
+    if not recipient:
+        return
+    outbox.enqueue(incident, event=template, template=template, recipients=[recipient],
+                   context={"incident": incident, **context}, actor=actor)
+
+
+def status_changed(incident: Incident, old_status: str, *, actor) -> None:
+    tell_requester(incident, actor=actor, template="status_changed",
+                   old_status=Status(old_status).label)

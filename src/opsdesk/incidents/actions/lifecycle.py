@@ -34,6 +34,7 @@ from ._base import (
     locked,
     number_for,
     save,
+    status_changed,
     valid_note,
 )
 
@@ -107,6 +108,7 @@ def accept(incident: Incident, *, actor, source: str, expected_version: int | No
     timeline.record(incident, actor=actor, source=source, kind="accepted", public=True,
                     changes={"status": [Status.ASSIGNED, Status.IN_PROGRESS],
                              "assignee": [label(old_assignee), label(incident.assignee)]})
+    status_changed(incident, Status.ASSIGNED, actor=actor)
     return incident
 
 
@@ -129,6 +131,8 @@ def pend(
                     public=waiting_on == WaitingOn.REQUESTER,
                     changes={"status": [Status.IN_PROGRESS, Status.PENDING],
                              "waiting_on": [None, waiting_on]})
+    if waiting_on == WaitingOn.REQUESTER:
+        status_changed(incident, Status.IN_PROGRESS, actor=actor)
     return incident
 
 
@@ -146,6 +150,8 @@ def resume(
     timeline.record(incident, actor=actor, source=source, kind="resumed", note=note,
                     changes={"status": [Status.PENDING, Status.IN_PROGRESS],
                              "waiting_on": [old_waiting, None]})
+    if old_waiting == WaitingOn.REQUESTER:
+        status_changed(incident, Status.PENDING, actor=actor)
     return incident
 
 
@@ -198,6 +204,7 @@ def resolve(
     timeline.record(incident, actor=actor, source=source, kind="resolved", public=True,
                     note=solution, changes={"status": [status_before, Status.RESOLVED],
                                             "closure_code": [None, closure_code]})
+    status_changed(incident, status_before, actor=actor)
     for duplicate in _open_duplicates(incident, UNRESOLVED_STATUSES):
         duplicate_status_before = duplicate.status
         _mark_resolved(duplicate, actor, closure_code, solution, resolver_role, now)
@@ -208,6 +215,7 @@ def resolve(
                             "status": [duplicate_status_before, Status.RESOLVED],
                             "closure_code": [None, closure_code],
                             "master": [None, incident.number]})
+        status_changed(duplicate, duplicate_status_before, actor=actor)
     if incident.closes_on_resolution:
         _close_with_duplicates(incident, actor=actor, source=source, kind="closed",
                                note=_("Closed on resolution: generated automatically."))
@@ -240,7 +248,8 @@ def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, cha
     now = clock.now()
     for record in [incident, *_open_duplicates(incident, [s for s in Status
                                                            if s != Status.CLOSED])]:
-        record_changes = {"status": [record.status, Status.CLOSED]}
+        status_before = record.status
+        record_changes = {"status": [status_before, Status.CLOSED]}
         if record is not incident:
             record.closure_code = incident.closure_code
             record.needs_problem = incident.needs_problem
@@ -249,6 +258,7 @@ def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, cha
         save(record, ["status", "closed_at", "closure_code", "needs_problem"])
         timeline.record(record, actor=actor, source=source, kind=kind, public=True,
                         note=note, changes={**record_changes, **(changes or {})})
+        status_changed(record, status_before, actor=actor)
 
 
 def _close_resolved(incident, *, action, kind, actor, source, expected_version, note):

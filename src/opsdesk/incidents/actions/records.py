@@ -36,6 +36,8 @@ from ._base import (
     locked,
     priority_fields,
     save,
+    tell_requester,
+    valid_note,
 )
 
 EDITABLE_FIELDS = (
@@ -182,6 +184,28 @@ def comment(
     timeline.record(incident, actor=actor, source=source, kind="comment", note=body,
                     public=public)
     clocks.replied(incident, actor=actor, public=public)
+    if public and not actor.is_requester:
+        tell_requester(incident, actor=actor, template="public_comment", comment=body,
+                       author=actor)
+    return incident
+
+
+@transaction.atomic(durable=True)
+def intervene(
+    incident: Incident, *, actor, source: str, expected_version: int | None, note: str = ""
+) -> Incident:
+    """A manager takes the ticket over (INC-13) and becomes its assignee; the
+    team stays. Not a reassignment: it does not count towards INC-10's limit."""
+    incident = locked(incident, expected_version)
+    rules.check(Action.INTERVENE, incident, actor)
+    note = valid_note(note)
+    if incident.assignee_id == actor.pk:
+        raise Invalid(fields={"note": _("You already hold this incident.")})
+    old_assignee = incident.assignee
+    incident.assignee = actor
+    save(incident, ["assignee"])
+    timeline.record(incident, actor=actor, source=source, kind="intervened", note=note,
+                    changes={"assignee": [label(old_assignee), label(actor)]})
     return incident
 
 

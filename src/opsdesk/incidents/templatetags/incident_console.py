@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from opsdesk.core.choices import Tier
 from opsdesk.sla.choices import Impact, Urgency
 
+from .. import rules
 from ..choices import Channel, ClosureCode, Kind, Status, WaitingOn
 from ..models import Incident
 
@@ -35,6 +36,7 @@ EVENT_DESCRIPTIONS = {
     "comment": _("commented"),
     "attachment_added": _("attached a file"),
     "escalated": _("escalated the incident"),
+    "intervened": _("took the incident over as a manager"),
 }
 SOURCE_LABELS = {
     "web": _("console"),
@@ -75,6 +77,12 @@ def status_badge(status):
     status = Status(status)
     return format_html('<span class="badge status {}" data-status="{}">{}</span>',
                        status.badge, status.value, status.label)
+
+
+@register.filter
+def may_monitor(user) -> bool:
+    """Is the incident manager's view (INC-13) open to this user?"""
+    return user.is_authenticated and user.role in rules.MANAGERS
 
 
 @register.filter

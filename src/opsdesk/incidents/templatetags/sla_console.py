@@ -3,6 +3,7 @@ business time left, coloured by state, for the incident page and queues."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django import template
 from django.utils import timezone
@@ -92,7 +93,9 @@ def sla_clocks(incident) -> list[ClockView]:
 def sla_badge(incident):
     """The clock that matters now: the response until it is given, then the
     resolution. Reads only the incident's own columns (no queries), so a queue
-    can show one per row."""
+    can show one per row; a queue row may be a dict of those columns."""
+    if isinstance(incident, dict):
+        incident = SimpleNamespace(**incident)
     views = clocks_of(incident)
     running = [view for view in views if view.state != MET]
     if not running:

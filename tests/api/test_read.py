@@ -101,6 +101,14 @@ def test_the_list_filters_by_registration_time(cast, as_agent, frozen):
     assert numbers(as_agent.get("/incidents", before)) == [early.number]
 
 
+def test_the_list_filters_by_a_missed_target(cast, as_agent, frozen):
+    late = cast.log(title="无人响应的事件")  # P3: a response is due within 30 minutes
+    frozen.shift(3600)
+    fresh = cast.log(title="刚登记的事件")
+    assert numbers(as_agent.get("/incidents", {"breached": "true"})) == [late.number]
+    assert numbers(as_agent.get("/incidents", {"breached": "false"})) == [fresh.number]
+
+
 def test_the_list_sorts_by_priority(cast, as_agent):
     low = cast.log(urgency="low", impact="low")
     urgent = cast.log(urgency="critical", impact="high")

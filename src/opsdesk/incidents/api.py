@@ -232,6 +232,7 @@ def list_incidents(request, filters: Query[IncidentFilters]):
         ci=filters.ci,
         created_after=filters.created_after,
         created_before=filters.created_before,
+        breached=filters.breached,
         q=filters.q,
     )
     page = page_of(incidents, sort=filters.sort, cursor=filters.cursor, limit=filters.limit,

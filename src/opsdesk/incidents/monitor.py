@@ -29,12 +29,8 @@ def _unresolved(user) -> QuerySet:
 
 
 def breached(user, now) -> QuerySet:
-    """A clock past its due instant, whether or not the sweep has flagged it yet."""
-    return _unresolved(user).filter(
-        Q(response_breached=True) | Q(resolve_breached=True)
-        | Q(responded_at=None, response_due_at__lt=now)
-        | Q(resolved_at=None, resolve_due_at__lt=now)
-    ).order_by("priority", "id")[:SECTION_SIZE]
+    return _unresolved(user).filter(queries.breached_condition(now)).order_by(
+        "priority", "id")[:SECTION_SIZE]
 
 
 def near_breach(user, now) -> QuerySet:

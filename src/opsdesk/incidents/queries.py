@@ -65,6 +65,15 @@ def queue(user, name: str) -> QuerySet:
     raise NotFound(_("There is no queue called %(name)s.") % {"name": name})
 
 
+def breached_condition(now) -> Q:
+    """A clock past its due instant, whether or not the sweep has flagged it yet."""
+    return (
+        Q(response_breached=True) | Q(resolve_breached=True)
+        | Q(responded_at=None, response_due_at__lt=now)
+        | Q(resolved_at=None, resolve_due_at__lt=now)
+    )
+
+
 def filter_incidents(
     incidents: QuerySet,
     *,
@@ -77,6 +86,7 @@ def filter_incidents(
     ci: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    breached: bool | None = None,
     q: str | None = None,
 ) -> QuerySet:
     """Filters shared by the API list and the console queues. Teams, people,
@@ -107,6 +117,9 @@ def filter_incidents(
         incidents = incidents.filter(registered_at__gte=created_after)
     if created_before:
         incidents = incidents.filter(registered_at__lt=created_before)
+    if breached is not None:
+        condition = breached_condition(clock.now())
+        incidents = incidents.filter(condition if breached else ~condition)
     if q:
         q = q.strip()
         if q.upper().startswith("INC-"):

@@ -80,6 +80,9 @@ class IncidentFilters(Schema):
     ci: str | None = Field(None, description="Configuration item name.")
     created_after: AwareDatetime | None = None
     created_before: AwareDatetime | None = None
+    breached: bool | None = Field(
+        None, description="true: a response or resolution target is missed; false: none is."
+    )
     q: str | None = Field(None, description="An incident number, or words in title/description.")
     sort: str = Field("newest", description="newest, oldest, priority or updated.")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")

@@ -119,3 +119,4 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/", "opsdesk.core.api.router")
 api.add_router("/incidents", "opsdesk.incidents.api.router")
+api.add_router("/alerts", "opsdesk.alerts.api.router")

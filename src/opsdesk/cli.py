@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import unicodedata
+from importlib import import_module
 
 import django
 from django.conf import settings
@@ -27,6 +28,10 @@ from opsdesk.core.choices import Role
 
 # Modules that touch models are imported inside the commands: they need
 # django.setup(), which main() runs first.
+
+
+# Apps that add their own subcommands, each through a `register(commands)`.
+APP_COMMANDS = ("opsdesk.mail.commands", "opsdesk.alerts.commands")
 
 
 class CommandFailed(Exception):
@@ -104,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", help=_("print liveness readings; exit 1 if one is wrong")) \
         .set_defaults(run=check)
+    for module in APP_COMMANDS:
+        import_module(module).register(commands)
     return parser
 
 
@@ -121,7 +128,7 @@ def migrate(args=None, *, verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _require_migrated() -> None:
+def require_migrated() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise CommandFailed(_("The database is not up to date. Run “opsdesk migrate” first."))
@@ -130,7 +137,7 @@ def _require_migrated() -> None:
 def createuser(args) -> None:
     from opsdesk.core.models import Customer, Team, User
 
-    _require_migrated()
+    require_migrated()
     if args.role not in Role.values:
         raise CommandFailed(_("Unknown role “%(role)s”. Choose one of: %(roles)s.")
                             % {"role": args.role, "roles": ", ".join(Role.values)})
@@ -178,7 +185,7 @@ def _password() -> str:
 def create_token(args) -> None:
     from opsdesk.core.models import ApiToken, User
 
-    _require_migrated()
+    require_migrated()
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
         raise CommandFailed(_("No active user named “%(name)s”.") % {"name": args.user})
@@ -224,7 +231,7 @@ def _width(text: str) -> int:
 def worker(args) -> None:
     from opsdesk.worker import Worker
 
-    _require_migrated()
+    require_migrated()
     runner = Worker(interval=args.interval)
     runner.stop_on_signals()
     runner.run(once=args.once)
@@ -237,7 +244,7 @@ def worker(args) -> None:
 def check(args) -> None:
     from opsdesk.core.health import readings
 
-    _require_migrated()
+    require_migrated()
     wrong = 0
     for reading in readings():
         state = _("OK") if reading.ok else _("WRONG")

@@ -125,6 +125,9 @@ INSTALLED_APPS = [
     "opsdesk.core",
     "opsdesk.sla",
     "opsdesk.incidents",
+    "opsdesk.mail",
+    "opsdesk.alerts",
+    "opsdesk.portal",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("portal/", include("opsdesk.portal.urls")),
     path("", include("opsdesk.core.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

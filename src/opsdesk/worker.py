@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 from datetime import timedelta
+from importlib import import_module
 from typing import Protocol
 
 from django.conf import settings
@@ -51,8 +52,15 @@ class PurgeIdempotencyKeys:
         return bool(expired)
 
 
+# Apps whose `handlers()` add to the loop.
+APP_HANDLERS = ("opsdesk.mail.handlers", "opsdesk.portal.handlers")
+
+
 def default_handlers() -> list[Handler]:
-    return [PurgeIdempotencyKeys(), SlaSweep(), DeliverNotifications()]
+    handlers = [PurgeIdempotencyKeys(), SlaSweep(), DeliverNotifications()]
+    for module in APP_HANDLERS:
+        handlers.extend(import_module(module).handlers())
+    return handlers
 
 
 class Worker:

@@ -1,0 +1,5 @@
+"""The worker's mail handlers."""
+
+
+def handlers() -> list:
+    return []

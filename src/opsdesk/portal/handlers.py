@@ -1,0 +1,5 @@
+"""The worker's portal handlers (satisfaction surveys)."""
+
+
+def handlers() -> list:
+    return []

@@ -48,7 +48,10 @@ def test_pending_on_the_requester_and_resuming_are_told_pending_on_a_vendor_is_n
     incident = desk.in_progress()
     incident = act(actions.pend, incident, cast.engineer_chen, waiting_on="requester",
                    reason="请提供报错截图")
+    pended = last_message(incident)
+    assert "需要您提供：\n请提供报错截图" in pended.body
     incident = act(actions.resume, incident, cast.engineer_chen)
+    assert "需要您提供" not in last_message(incident).body
     assert [event for event, _address, _lang in told(incident)] == ["status_changed"] * 3
 
 

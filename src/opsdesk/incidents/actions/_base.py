@@ -97,6 +97,6 @@ def tell_requester(incident: Incident, *, actor, template: str, **context) -> No
                    context={"incident": incident, **context}, actor=actor)
 
 
-def status_changed(incident: Incident, old_status: str, *, actor) -> None:
+def status_changed(incident: Incident, old_status: str, *, actor, note: str = "") -> None:
     tell_requester(incident, actor=actor, template="status_changed",
-                   old_status=Status(old_status).label)
+                   old_status=Status(old_status).label, note=note)

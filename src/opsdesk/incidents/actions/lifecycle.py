@@ -132,7 +132,8 @@ def pend(
                     changes={"status": [Status.IN_PROGRESS, Status.PENDING],
                              "waiting_on": [None, waiting_on]})
     if waiting_on == WaitingOn.REQUESTER:
-        status_changed(incident, Status.IN_PROGRESS, actor=actor)
+        # The requester must learn what we are waiting for from them.
+        status_changed(incident, Status.IN_PROGRESS, actor=actor, note=reason)
     return incident
 
 

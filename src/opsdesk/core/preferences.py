@@ -64,11 +64,11 @@ def set_channel_settings(user: User, *, actor: User, wanted: list[ChannelSetting
         problem = _problem(user, setting, allowed.get(setting.channel, []))
         if problem:
             errors[setting.channel] = problem
-    if not user.is_requester and not any(setting.enabled for setting in wanted):
-        # Staff receive escalations: leaving them unreachable would lose one.
-        errors["__all__"] = _("Keep at least one channel on, or you will miss escalations.")
     if errors:
         raise Invalid(fields=errors)
+    if not user.is_requester and not any(setting.enabled for setting in wanted):
+        # Staff receive escalations: leaving them unreachable would lose one.
+        raise Invalid(_("Keep at least one channel on, or you will miss escalations."))
     if phone is not None:
         user.save(update_fields=["phone"])
     for setting in wanted:

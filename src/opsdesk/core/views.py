@@ -26,7 +26,8 @@ def set_language(request):
 @login_required
 def notification_settings(request):
     """The signed-in user's channels: e-mail, SMS, group robots, webhooks."""
-    form = NotificationSettingsForm(request.user, request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = NotificationSettingsForm(request.user, data)
     status = 200
     if form.is_bound and form.is_valid():
         try:
@@ -44,3 +45,10 @@ def notification_settings(request):
     elif form.is_bound:
         status = 422
     return render(request, "core/notifications.html", {"form": form}, status=status)
+
+
+def home(request):
+    """Requesters start in the self-service portal, staff in the console."""
+    if request.user.is_authenticated and request.user.is_requester:
+        return redirect("portal:home")
+    return redirect("incidents:queue")

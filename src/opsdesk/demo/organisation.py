@@ -18,6 +18,7 @@ from opsdesk.core.models import (
     Team,
     User,
 )
+from opsdesk.sla.models import BusinessCalendar, UnderpinningContract
 
 DEMO_PASSWORD = "opsdesk"
 
@@ -32,6 +33,12 @@ TEAMS = [
     ("华为厂商支持", Tier.VENDOR, "vendor_huawei"),
     ("浪潮厂商支持", Tier.VENDOR, "vendor_inspur"),
 ]
+
+# Underpinning contracts (支持合同): vendor, reference; per priority the
+# minutes to respond and to resolve, and the calendar they count on.
+VENDOR_CONTRACTS = [("华为厂商支持", "HW-UC-2025-031"), ("浪潮厂商支持", "LC-UC-2025-008")]
+UC_TARGETS = [(1, 15, 240, "24x7"), (2, 30, 480, "24x7"), (3, 60, 960, "workdays"),
+              (4, 120, 1920, "workdays")]
 
 CUSTOMERS = [
     # name, code, class, contract number, contract title
@@ -175,6 +182,13 @@ def build_organisation(today: date) -> Organisation:
     password_hash = make_password(DEMO_PASSWORD)
     for name, tier, _lead in TEAMS:
         org.teams[name], _ = Team.objects.get_or_create(name=name, defaults={"tier": tier})
+    calendars = {row.code: row for row in BusinessCalendar.objects.all()}
+    for vendor, reference in VENDOR_CONTRACTS:
+        for priority, response, resolution, calendar in UC_TARGETS:
+            UnderpinningContract.objects.get_or_create(
+                vendor=org.teams[vendor], priority=priority, defaults={
+                    "reference": reference, "response_minutes": response,
+                    "resolution_minutes": resolution, "calendar": calendars[calendar]})
     for name, code, customer_class, number, title in CUSTOMERS:
         customer, _ = Customer.objects.get_or_create(
             name=name, defaults={"code": code, "customer_class": customer_class}

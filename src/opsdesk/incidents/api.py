@@ -18,7 +18,7 @@ from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, 
 
 from . import actions
 from .attachments import attachment_response
-from .models import Incident
+from .models import Incident, StintKind, TeamStint
 from .queries import (
     attachments_for,
     filter_incidents,
@@ -118,6 +118,12 @@ def _column(model, key: str, field: str = "name") -> Subquery:
     return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(field)[:1])
 
 
+def _open_stint(kind: str, field: str) -> Subquery:
+    """`field` of the incident's running stint of `kind` (at most one)."""
+    return Subquery(TeamStint.objects.filter(incident=OuterRef("pk"), kind=kind, ended_at=None)
+                    .order_by().values(field)[:1])
+
+
 # What IncidentRead shows of related records and linked incidents, as scalar
 # subqueries rather than joins: the ten-table join took PostgreSQL ~9 ms to
 # plan at 1M incidents, and Django ~350 model instances to build per page.
@@ -139,6 +145,10 @@ READABLE = {
     "copy_number": Subquery(
         Incident.objects.filter(copied_from=OuterRef("pk")).order_by().values("number")[:1]
     ),
+    "ola_started_at": _open_stint(StintKind.ASSIGNED, "started_at"),
+    "ola_due_at": _open_stint(StintKind.ASSIGNED, "due_at"),
+    "vendor_pending": _open_stint(StintKind.PENDING_ON_VENDOR, "team__name"),
+    "vendor_due_at": _open_stint(StintKind.PENDING_ON_VENDOR, "due_at"),
 }
 
 
@@ -174,6 +184,8 @@ def _read_new(incident: Incident) -> dict:
     incident.assignee_username = incident.assignee_display_name = None
     incident.priority_override_by_username = incident.priority_override_by_display_name = None
     incident.duplicate_of_number = incident.copied_from_number = incident.copy_number = None
+    incident.ola_started_at = incident.ola_due_at = None
+    incident.vendor_pending = incident.vendor_due_at = None
     # As the client sent it, occurred_at may carry any offset; a re-read is in UTC.
     incident.occurred_at = incident.occurred_at.astimezone(UTC)
     return incident_read(incident)
@@ -296,10 +308,16 @@ def accept(request, number: str, payload: VersionedBody):
 
 @router.post("/{number}/actions/pend", response=IncidentRead, summary="Set pending")
 def pend(request, number: str, payload: PendBody):
+    """Waiting on a vendor names the vendor (by default the one assigned)."""
     incident = get_incident_for(request.auth, number)
+    errors = {}
+    vendor = None
+    if payload.vendor is not None:
+        vendor = _find("vendor", payload.vendor, Team.objects.all(), ("name",), errors)
+    _raise_if(errors)
     return _current(actions.pend(
         incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
-        waiting_on=payload.waiting_on, reason=payload.reason,
+        waiting_on=payload.waiting_on, reason=payload.reason, vendor=vendor,
     ))
 
 

@@ -20,7 +20,9 @@ calendar apply and when the clocks start, pause and stop:
   interval are recorded as SlaPause rows;
 - a change of priority recomputes the deadlines from registration with the
   policy for the new priority, keeping the paused time, and says so on the
-  timeline.
+  timeline;
+- the teams' own clocks (OLA targets, vendors' underpinning contracts) pause,
+  resume, stop and follow a priority change with these (incidents.stints).
 """
 
 from datetime import datetime, timedelta
@@ -36,7 +38,7 @@ from opsdesk.sla.calendar import BusinessCalendar, business_time_between
 from opsdesk.sla.models import EscalationStep
 from opsdesk.sla.queries import load_calendar, policy_for
 
-from . import escalations
+from . import escalations, stints
 from .choices import Status, WaitingOn
 from .models import Incident, SlaPause
 
@@ -135,15 +137,18 @@ def _mark_responded(incident: Incident, now: datetime) -> None:
 
 
 def replied(incident: Incident, *, actor, public: bool) -> None:
-    """A comment answers the requester only if it is public and by staff."""
-    if public and not actor.is_requester:
+    """A comment answers the requester only if it is public and by staff (a
+    robot relaying the customer's own mail is not an answer)."""
+    if public and not actor.is_requester and not actor.is_robot:
         responded(incident)
 
 
-def pause(incident: Incident) -> None:
-    """The incident has just been set pending: record the interval's start."""
-    SlaPause.objects.create(incident=incident, waiting_on=incident.waiting_on,
-                            started_at=system_clock.now())
+def pause(incident: Incident, *, vendor=None) -> None:
+    """The incident has just been set pending (on `vendor`, if it waits on
+    one): record the interval's start."""
+    now = system_clock.now()
+    SlaPause.objects.create(incident=incident, waiting_on=incident.waiting_on, started_at=now)
+    stints.pend(incident, vendor, now)
     if resolution_paused(incident):
         _set_deadlines(incident)
         _save(incident, [*RESOLUTION_FIELDS, "next_escalation_at"])
@@ -162,6 +167,7 @@ def end_pause(incident: Incident) -> None:
         measured = business_time_between(calendar, interval.started_at, interval.ended_at)
         interval.business_seconds = int(measured.total_seconds())
     interval.save(update_fields=["ended_at", "business_seconds"])
+    stints.end_pending(incident, interval.ended_at)
     if interval.waiting_on == WaitingOn.REQUESTER:
         incident.sla_paused_seconds += interval.business_seconds or 0
         _set_deadlines(incident)
@@ -180,6 +186,7 @@ def stop(incident: Incident) -> None:
         due is not None and incident.resolved_at > due)
     escalations.schedule(incident)
     _save(incident, fields)
+    stints.finish(incident, incident.resolved_at)
 
 
 def recalculate(incident: Incident, *, actor, source: str, why: str) -> None:
@@ -191,6 +198,7 @@ def recalculate(incident: Incident, *, actor, source: str, why: str) -> None:
     _set_deadlines(incident)
     _save(incident, ["sla_snapshot", *RESPONSE_FIELDS, *RESOLUTION_FIELDS,
                      "next_escalation_at"])
+    stints.retarget(incident)
     changes = {
         name: [_iso(before[name]), _iso(getattr(incident, name))]
         for name in ("response_due_at", "resolve_due_at")

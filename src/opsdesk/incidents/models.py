@@ -281,6 +281,72 @@ class SlaPause(models.Model):
         return f"{self.incident_id} {self.get_waiting_on_display()} {self.started_at:%Y-%m-%d}"
 
 
+
+class StintKind(models.TextChoices):
+    ASSIGNED = "assigned", _("assigned to the team")
+    PENDING_ON_VENDOR = "pending_on_vendor", _("pending on the vendor")
+
+
+class StintEnd(models.TextChoices):
+    HANDED_OVER = "handed_over", _("handed over")
+    RESOLVED = "resolved", _("resolved")
+    TAKEN_OVER = "taken_over", _("taken over by the incident manager")
+    RETURNED = "returned", _("the vendor answered")
+
+
+class TeamStint(models.Model):
+    """A stretch of time one team held the incident (assigned to it), or one
+    vendor held it up (the incident pending on that vendor), measured against
+    the team's OLA target or the vendor's underpinning contract as they were
+    when the stint started (`target`, with its calendar). incidents.stints
+    opens, pauses and ends them; sla.compliance counts them per team."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="stints",
+    )
+    team = models.ForeignKey(
+        "core.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="stints",
+    )
+    tier = models.CharField(_("support tier"), max_length=20, choices=Tier.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=StintKind.choices)
+    target = models.JSONField(_("target applied"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("ended by"), max_length=20, choices=StintEnd.choices,
+                                  blank=True)
+    # Null while paused (the ticket pending) or when no target applies.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused (business seconds)"), default=0)
+    breached = models.BooleanField(_("target missed"), default=False)
+
+    class Meta:
+        ordering = ["incident", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"],
+                                    condition=models.Q(ended_at=None),
+                                    name="team_stint_one_open_per_kind"),
+        ]
+        indexes = [
+            # Compliance per team and period: one range scan, grouped by team.
+            models.Index(fields=["ended_at", "team"], name="team_stint_ended_team"),
+            # What a sweep would look for: running stints whose target has passed.
+            models.Index(fields=["due_at"], name="team_stint_running_due",
+                         condition=models.Q(ended_at=None)),
+        ]
+        verbose_name = _("team stint")
+        verbose_name_plural = _("team stints")
+
+    def __str__(self):
+        return f"{self.incident_id} {self.team_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_vendor_contract(self) -> bool:
+        return self.tier == Tier.VENDOR
+
+
 class Escalation(models.Model):
     """A step of escalation that fired for an incident: at most once per key
     (the unique constraint is what makes it exactly once across workers)."""

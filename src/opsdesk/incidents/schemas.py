@@ -106,6 +106,9 @@ class AssignBody(VersionedBody):
 class PendBody(VersionedBody):
     waiting_on: WaitingOn
     reason: str
+    vendor: str | None = Field(
+        None, description="Waiting on a vendor: the vendor team's name. Defaults to the "
+                          "vendor the incident is assigned to, if it is.")
 
 
 class NoteBody(VersionedBody):
@@ -213,6 +216,16 @@ class IncidentRead(Schema):
     occurred_at: datetime
     registered_at: datetime
     updated_at: datetime
+    ola_started_at: datetime | None = Field(
+        description="Since when the assigned team holds the incident.")
+    ola_due_at: datetime | None = Field(
+        description="When the assigned team must hand the incident over or resolve it, by its "
+                    "OLA target (a vendor: by its underpinning contract); null while pending "
+                    "or when no target applies.")
+    vendor_pending: str | None = Field(
+        description="The vendor the incident is pending on, if it is.")
+    vendor_due_at: datetime | None = Field(
+        description="When that vendor must resolve, by its underpinning contract.")
 
 
 def incident_read(incident) -> dict:
@@ -269,6 +282,10 @@ def incident_read(incident) -> dict:
         "occurred_at": incident.occurred_at,
         "registered_at": incident.registered_at,
         "updated_at": incident.updated_at,
+        "ola_started_at": incident.ola_started_at,
+        "ola_due_at": incident.ola_due_at,
+        "vendor_pending": incident.vendor_pending,
+        "vendor_due_at": incident.vendor_due_at,
     }
 
 

@@ -8,8 +8,10 @@ from .models import (
     BusinessCalendar,
     CalendarException,
     EscalationStep,
+    OlaTarget,
     PriorityCell,
     SlaPolicy,
+    UnderpinningContract,
 )
 
 
@@ -113,3 +115,26 @@ class EscalationStepAdmin(admin.ModelAdmin):
     list_display = ["priority", "level", "after_minutes"]
     list_editable = ["after_minutes"]
     list_filter = ["priority", "level"]
+
+
+@admin.register(OlaTarget)
+class OlaTargetAdmin(admin.ModelAdmin):
+    """Per support tier and priority: hand over or resolve within. A team's
+    stint keeps the target it started with: an edit applies to later stints."""
+
+    list_display = ["tier", "priority", "minutes", "calendar"]
+    list_editable = ["minutes", "calendar"]
+    list_filter = ["tier", "priority", "calendar"]
+    list_select_related = ["calendar"]
+
+
+@admin.register(UnderpinningContract)
+class UnderpinningContractAdmin(admin.ModelAdmin):
+    """Per vendor and priority: respond and resolve within, by contract."""
+
+    list_display = ["vendor", "reference", "priority", "response_minutes",
+                    "resolution_minutes", "calendar"]
+    list_editable = ["response_minutes", "resolution_minutes", "calendar"]
+    list_filter = ["vendor", "priority", "calendar"]
+    list_select_related = ["vendor", "calendar"]
+    search_fields = ["reference", "vendor__name"]

@@ -3,10 +3,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opsdesk.core.choices import CustomerClass
+from opsdesk.core.choices import CustomerClass, Tier
 
 from . import calendar
 from .choices import EscalationLevel, Impact, Priority, Urgency
+
+
+def priority_field():
+    return models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+
+
+def priority_1_to_4(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(priority__gte=1, priority__lte=4),
+                                  name=name)
 
 
 class PriorityCell(models.Model):
@@ -132,10 +144,7 @@ class SlaPolicy(models.Model):
     the clocks of incidents logged afterwards only."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-    )
+    priority = priority_field()
     customer_class = models.CharField(
         _("customer class"), max_length=10, choices=CustomerClass.choices, blank=True,
         help_text=_("Empty: customers of any class."),
@@ -171,10 +180,7 @@ class SlaPolicy(models.Model):
                 fields=["priority", "customer_class"], name="sla_policy_unique_any_service",
                 condition=models.Q(service__isnull=True),
             ),
-            models.CheckConstraint(
-                condition=models.Q(priority__gte=1, priority__lte=4),
-                name="sla_policy_priority_1_4",
-            ),
+            priority_1_to_4("sla_policy_priority_1_4"),
             models.CheckConstraint(
                 condition=models.Q(near_breach_percent__gte=1, near_breach_percent__lte=99),
                 name="sla_policy_near_breach_1_99",
@@ -193,10 +199,7 @@ class EscalationStep(models.Model):
     run on the ticket's SLA clock since registration. Seeded from seed 004;
     each incident keeps a snapshot of the steps from when its clock started."""
 
-    priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-    )
+    priority = priority_field()
     level = models.CharField(_("notify"), max_length=30, choices=EscalationLevel.choices)
     after_minutes = models.PositiveIntegerField(
         _("after (minutes)"), validators=[MinValueValidator(1)],
@@ -207,13 +210,88 @@ class EscalationStep(models.Model):
         ordering = ["priority", "after_minutes", "id"]
         constraints = [
             models.UniqueConstraint(fields=["priority", "level"], name="escalation_step_unique"),
-            models.CheckConstraint(
-                condition=models.Q(priority__gte=1, priority__lte=4),
-                name="escalation_step_priority_1_4",
-            ),
+            priority_1_to_4("escalation_step_priority_1_4"),
         ]
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation matrix")
 
     def __str__(self):
         return f"P{self.priority} {self.get_level_display()} +{self.after_minutes}"
+
+
+class OlaTarget(models.Model):
+    """An operational-level target (运营水平协议, OLA) of one support tier for
+    one priority: a team at that tier must hand the ticket over, or resolve
+    it, within `minutes` of business time on `calendar` after it got it.
+    A team's stint keeps a snapshot of the row, so edits apply to tickets
+    handed to a team afterwards."""
+
+    tier = models.CharField(_("support tier"), max_length=20, choices=Tier.choices)
+    priority = priority_field()
+    minutes = models.PositiveIntegerField(
+        _("hand over or resolve within (minutes)"), validators=[MinValueValidator(1)],
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("business calendar"), on_delete=models.PROTECT,
+        related_name="ola_targets",
+    )
+
+    class Meta:
+        ordering = ["tier", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "priority"], name="ola_target_unique"),
+            priority_1_to_4("ola_target_priority_1_4"),
+            models.CheckConstraint(condition=~models.Q(tier=Tier.VENDOR),
+                                   name="ola_target_not_vendor"),
+        ]
+        verbose_name = _("OLA target")
+        verbose_name_plural = _("OLA targets")
+
+    def __str__(self):
+        return f"{self.get_tier_display()} P{self.priority}"
+
+    def clean(self):
+        if self.tier == Tier.VENDOR:
+            raise ValidationError({"tier": _(
+                "Vendors are bound by underpinning contracts, not by OLA targets.")})
+
+
+class UnderpinningContract(models.Model):
+    """An underpinning-contract target (支持合同, UC) of one vendor for one
+    priority: respond within `response_minutes` once the ticket is assigned
+    to the vendor, resolve (or hand back) within `resolution_minutes`, on
+    `calendar`. The resolution target also runs while a ticket waits on the
+    vendor. Stints keep a snapshot, as with OLA targets."""
+
+    vendor = models.ForeignKey(
+        "core.Team", verbose_name=_("vendor"), on_delete=models.CASCADE,
+        related_name="underpinning_contracts", limit_choices_to={"tier": Tier.VENDOR},
+    )
+    reference = models.CharField(_("contract reference"), max_length=100)
+    priority = priority_field()
+    response_minutes = models.PositiveIntegerField(
+        _("respond within (minutes)"), validators=[MinValueValidator(1)],
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolve within (minutes)"), validators=[MinValueValidator(1)],
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("business calendar"), on_delete=models.PROTECT,
+        related_name="underpinning_contracts",
+    )
+
+    class Meta:
+        ordering = ["vendor", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "priority"], name="uc_target_unique"),
+            priority_1_to_4("uc_target_priority_1_4"),
+        ]
+        verbose_name = _("underpinning contract target")
+        verbose_name_plural = _("underpinning contracts")
+
+    def __str__(self):
+        return f"{self.vendor} {self.reference} P{self.priority}"
+
+    def clean(self):
+        if self.vendor_id is not None and self.vendor.tier != Tier.VENDOR:
+            raise ValidationError({"vendor": _("Choose a team of the third-party vendor tier.")})

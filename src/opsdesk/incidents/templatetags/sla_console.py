@@ -1,5 +1,6 @@
 """The SLA clocks of an incident for people (INC-09): due times and the
-business time left, coloured by state, for the incident page and queues."""
+business time left, coloured by state, for the incident page and queues;
+and the teams' own clocks (OLA targets, vendors' underpinning contracts)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,13 +9,16 @@ from types import SimpleNamespace
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from opsdesk.core import clock as system_clock
 from opsdesk.sla import clock
 
+from .. import stints
 from ..clocks import calendar_of, resolution_paused
+from ..models import StintKind
 
 register = template.Library()
 
@@ -46,11 +50,15 @@ def business_duration(amount: timedelta) -> str:
     return _("%(minutes)d min") % {"minutes": minutes}
 
 
-def _running(kind, calendar, now, near_at, due_at) -> ClockView:
+def time_left_text(calendar, now: datetime, due_at: datetime) -> str:
     left = clock.time_left(calendar, now, due_at)
-    text = (_("%(time)s left") if left >= timedelta(0) else _("%(time)s overdue")) % {
+    return (_("%(time)s left") if left >= timedelta(0) else _("%(time)s overdue")) % {
         "time": business_duration(left)}
-    return ClockView(kind, due_at, clock.state(now, near_at, due_at), text)
+
+
+def _running(kind, calendar, now, near_at, due_at) -> ClockView:
+    return ClockView(kind, due_at, clock.state(now, near_at, due_at),
+                     time_left_text(calendar, now, due_at))
 
 
 def _finished(kind, due_at, at: datetime, breached: bool) -> ClockView:
@@ -103,3 +111,64 @@ def sla_badge(incident):
     view = running[0]
     return format_html('<span class="badge sla {}" data-sla="{}" data-state="{}" title="{}">{}'
                        '</span>', view.state, view.kind, view.state, view.label, view.text)
+
+
+@dataclass(frozen=True)
+class StintView:
+    kind: str  # ola | uc: which agreement the line measures
+    label: str
+    due_at: datetime | None
+    state: str  # ok | breached | met | paused | none
+    text: str
+
+
+def _stint_label(stint, action: str) -> str:
+    names = {"team": stint.team, "tier": stint.get_tier_display()}
+    if not stint.target:
+        return _("%(team)s (%(tier)s)") % names
+    if stint.target["kind"] == "ola":
+        return _("OLA · %(team)s (%(tier)s): hand over by") % names
+    names["contract"] = stint.target["reference"]
+    if stint.kind == StintKind.PENDING_ON_VENDOR:
+        return _("UC %(contract)s · %(team)s, pending on the vendor: resolve by") % names
+    if action == "respond":
+        return _("UC %(contract)s · %(team)s: respond by") % names
+    return _("UC %(contract)s · %(team)s: resolve by") % names
+
+
+def _stint_running(stint, action: str, due_at: datetime, now: datetime) -> StintView:
+    return StintView(stint.target["kind"], _stint_label(stint, action), due_at,
+                     clock.state(now, None, due_at),
+                     time_left_text(stints.calendar_of(stint), now, due_at))
+
+
+def _stint_views(stint, now: datetime) -> list[StintView]:
+    kind = stint.target.get("kind") or ("uc" if stint.is_vendor_contract else "ola")
+    if not stint.target:
+        text = (_("no underpinning contract for this priority") if kind == "uc"
+                else _("no OLA target for this priority"))
+        return [StintView(kind, _stint_label(stint, "resolve"), None, "none", text)]
+    if stint.ended_at is not None:
+        when = timezone.localtime(stint.ended_at).strftime("%Y-%m-%d %H:%M")
+        names = {"how": capfirst(stint.get_end_reason_display()), "when": when}
+        text = (_("%(how)s at %(when)s: target missed") if stint.breached
+                else _("%(how)s at %(when)s: within target")) % names
+        state = clock.ClockState.BREACHED if stint.breached else MET
+        return [StintView(kind, _stint_label(stint, "resolve"), stint.due_at, state, text)]
+    views = []
+    if stint.response_due_at is not None and stint.responded_at is None:
+        views.append(_stint_running(stint, "respond", stint.response_due_at, now))
+    if stint.paused_at is not None:
+        views.append(StintView(kind, _stint_label(stint, "resolve"), None, PAUSED,
+                               _("paused while the incident is pending")))
+    else:
+        views.append(_stint_running(stint, "resolve", stint.due_at, now))
+    return views
+
+
+@register.simple_tag
+def team_stints(incident) -> list[StintView]:
+    """Every team's stint with the incident, oldest first, as lines to show."""
+    now = system_clock.now()
+    return [view for stint in incident.stints.select_related("team")
+            for view in _stint_views(stint, now)]

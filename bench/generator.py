@@ -5,12 +5,24 @@ The rows follow a real service desk's shape: about 1,000 tickets a day over
 the last N/1,000 days, numbered INC-YYYYMMDD-NNNN by local date with the
 Counter rows set to match (so the next real create does not collide); ~95%
 closed, the open ones mostly recent (45% of the newest tenth) plus a few
-stale ones; open statuses, impact/urgency (priority from the configured
-matrix), teams, assignees who belong to their team, customers, CIs of that
-customer and channels spread by deterministic hashes of the row number.
+stale ones, or with `all_open` every one new, assigned, in progress or
+pending (the SLA benchmark's million open tickets); open statuses,
+impact/urgency (priority from the configured matrix), teams, assignees who
+belong to their team, customers, CIs of that customer and channels spread
+by deterministic hashes of the row number.
 Timeline events are not generated: the queues do not read them.
+
+SLA clocks follow the seeded policy for the priority and customer class,
+measured in wall-clock time (the business calendars are not applied): the
+deadlines, responses and breaches of every row, and the policy snapshot of
+every row not closed (closed ones keep an empty one: nothing reads it, and
+it would add ~650 bytes a row). Unresolved, unpaused tickets have their next
+escalation step somewhere in the 30 days after the day after the load, so
+no generated ticket falls due while a benchmark runs; a benchmark makes the
+tickets it wants due itself.
 """
 
+import json
 import math
 import time
 from datetime import datetime, timedelta
@@ -70,20 +82,69 @@ def _days(n: int, per_day: int) -> list[tuple[int, str, int]]:
     return days
 
 
-def _rows_sql(n: int, per_day: int, org: organisation.Organisation) -> str:
+def _policies() -> list[tuple[int, int, str, int, int, int]]:
+    """(priority, vip, snapshot JSON, response s, resolution s, near-breach %)
+    for each priority and customer class, from the configured policies."""
+    from opsdesk.incidents.clocks import snapshot_for
+    from opsdesk.incidents.models import Incident
+
+    rows = []
+    for priority in range(1, 5):
+        for vip in (0, 1):
+            snapshot = snapshot_for(Incident(priority=priority, is_vip=bool(vip)))
+            if not snapshot:
+                raise SystemExit(f"no SLA policy matches priority {priority}")
+            rows.append((priority, vip, json.dumps(snapshot, ensure_ascii=False),
+                         60 * snapshot["response_minutes"], 60 * snapshot["resolution_minutes"],
+                         snapshot["near_breach_percent"]))
+    return rows
+
+
+def _json(expression: str) -> str:
+    return f"CAST({expression} AS jsonb)" if connection.vendor == "postgresql" else expression
+
+
+def _sla_columns(*, accepted: str, done: str, later_epoch: int) -> dict[str, str]:
+    """The clock columns, from the policy joined as `bp` (see _policies)."""
+    ts = _timestamp
+    paused = "(m.status = 'pending' AND m.p % 3 <> 0)"  # waiting on the requester
+    near = "* bp.near_percent / 100"
+    return {
+        "sla_snapshot": _json("CASE WHEN m.status <> 'closed' THEN bp.snapshot ELSE '{}' END"),
+        "response_due_at": ts("m.registered + bp.response_seconds"),
+        "response_near_at": ts(f"m.registered + bp.response_seconds {near}"),
+        "responded_at": f"CASE WHEN {accepted} THEN {ts('m.registered + 900')} END",
+        "response_breached": f"NOT ({accepted}) OR bp.response_seconds < 900",
+        "resolve_due_at": f"CASE WHEN NOT {paused} THEN "
+                          f"{ts('m.registered + bp.resolution_seconds')} END",
+        "resolve_near_at": f"CASE WHEN NOT {paused} THEN "
+                           f"{ts(f'm.registered + bp.resolution_seconds {near}')} END",
+        "resolve_breached": f"CASE WHEN {done} THEN m.resolve_after > bp.resolution_seconds "
+                            f"ELSE NOT {paused} END",
+        "sla_paused_seconds": "0",
+        "next_escalation_at": f"CASE WHEN NOT ({done}) AND NOT {paused} THEN "
+                              f"{ts(f'{later_epoch} + m.h6 % {30 * 86400}')} END",
+        "major_incident_offered": "pc.priority = 1",
+    }
+
+
+def _rows_sql(n: int, per_day: int, org: organisation.Organisation, *, all_open: bool) -> str:
     spacing = 86400 // per_day
     recent_from = n - n // 10
+    # All open: every row takes one of the four open statuses (not resolved).
+    is_open = "1 = 1" if all_open else (f"(r.g > {recent_from} AND r.h1 % 100 < 45) "
+                                        f"OR (r.g <= {recent_from} AND r.h1 % 1000 < 5)")
+    status_pick = f"r.h2 % {88 if all_open else 100}"
     hashes = ", ".join(f"(s.g * {MULTIPLIERS[k]} + {k * 7919}) % {PRIME} AS h{k}"
                        for k in range(1, 10))
     base = (f"SELECT s.g, d.day_key, (s.g - 1) % {per_day} + 1 AS seq, "
             f"d.start_epoch + ((s.g - 1) % {per_day}) * {spacing} AS registered, {hashes} "
             f"FROM {_series(n)} s JOIN bench_day d ON d.idx = (s.g - 1) / {per_day}")
     shaped = f"""SELECT r.*,
-        CASE WHEN (r.g > {recent_from} AND r.h1 % 100 < 45)
-                  OR (r.g <= {recent_from} AND r.h1 % 1000 < 5)
-             THEN CASE WHEN r.h2 % 100 < 15 THEN 'new' WHEN r.h2 % 100 < 40 THEN 'assigned'
-                       WHEN r.h2 % 100 < 75 THEN 'in_progress'
-                       WHEN r.h2 % 100 < 88 THEN 'pending' ELSE 'resolved' END
+        CASE WHEN {is_open}
+             THEN CASE WHEN {status_pick} < 15 THEN 'new' WHEN {status_pick} < 40 THEN 'assigned'
+                       WHEN {status_pick} < 75 THEN 'in_progress'
+                       WHEN {status_pick} < 88 THEN 'pending' ELSE 'resolved' END
              ELSE 'closed' END AS status,
         CASE WHEN r.h3 % 10 < 2 THEN 'high' WHEN r.h3 % 10 < 6 THEN 'medium' ELSE 'low' END
             AS impact,
@@ -165,12 +226,16 @@ def _rows_sql(n: int, per_day: int, org: organisation.Organisation) -> str:
         "satisfaction_score": "CASE WHEN m.status = 'closed' AND m.h5 % 3 = 0 "
                               "THEN 3 + m.h4 % 3 END",
         "complaint_count": "0",
+        **_sla_columns(accepted=accepted, done=done,
+                       later_epoch=int(timezone.now().timestamp()) + 86400),
     }
     _check_columns(columns)
     select = ", ".join(columns.values())
     return (f"INSERT INTO incidents_incident ({', '.join(columns)}) SELECT {select} "
             f"FROM ({shaped}) m JOIN sla_prioritycell pc "
-            "ON pc.impact = m.impact AND pc.urgency = m.urgency ORDER BY m.g")
+            "ON pc.impact = m.impact AND pc.urgency = m.urgency "
+            "JOIN bench_policy bp ON bp.priority = pc.priority "
+            "AND bp.vip = CASE WHEN m.c % 10 = 0 THEN 1 ELSE 0 END ORDER BY m.g")
 
 
 def _check_columns(columns: dict) -> None:
@@ -212,21 +277,28 @@ def _secondary_indexes(cursor) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def load(n: int, org: organisation.Organisation, *, per_day: int = 1000) -> float:
-    """Insert n incidents and their Counter rows; returns seconds taken.
+def load(n: int, org: organisation.Organisation, *, per_day: int = 1000,
+         all_open: bool = False) -> float:
+    """Insert n incidents (with `all_open`, none resolved or closed) and their
+    Counter rows; returns seconds taken.
     Secondary indexes are dropped during the insert and rebuilt after it,
     as a bulk load does; the result is the schema the migrations made."""
     if per_day > 9999:
         raise SystemExit("at most 9,999 incidents a day fit the INC-YYYYMMDD-NNNN number")
     started = time.perf_counter()
     days = _days(n, per_day)
-    insert = _rows_sql(n, per_day, org)
+    insert = _rows_sql(n, per_day, org, all_open=all_open)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("CREATE TABLE bench_day (idx integer PRIMARY KEY, "
                        "day_key varchar(8) NOT NULL, start_epoch bigint NOT NULL)")
         cursor.executemany("INSERT INTO bench_day VALUES (%s, %s, %s)", days)
+        cursor.execute("CREATE TABLE bench_policy (priority integer, vip integer, snapshot text, "
+                       "response_seconds integer, resolution_seconds integer, "
+                       "near_percent integer)")
+        cursor.executemany("INSERT INTO bench_policy VALUES (%s, %s, %s, %s, %s, %s)",
+                           _policies())
         indexes = _secondary_indexes(cursor)
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
@@ -242,6 +314,7 @@ def load(n: int, org: organisation.Organisation, *, per_day: int = 1000) -> floa
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute("DROP TABLE bench_day")
+        cursor.execute("DROP TABLE bench_policy")
         _check_references(cursor)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

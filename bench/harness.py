@@ -159,7 +159,7 @@ def add_server_arguments(parser) -> None:
                         help="threads per worker")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -168,7 +168,7 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(env: dict, shape: ServerShape):
     """Run `gunicorn opsdesk.wsgi:application` on 127.0.0.1; yields (host, port)."""
-    port = _free_port()
+    port = free_port()
     log = Path(env["OPSDESK_VAR_DIR"]) / "gunicorn.log"
     command = [
         BIN / "gunicorn", "opsdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",

@@ -49,25 +49,41 @@ def fired_keys(incident: Incident) -> set[str]:
     return set(Escalation.objects.filter(incident=incident).values_list("key", flat=True))
 
 
+def fired_keys_of(incident_ids: list[int]) -> dict[int, set[str]]:
+    """fired_keys for many incidents in one query."""
+    keys: dict[int, set[str]] = {pk: set() for pk in incident_ids}
+    for incident_id, key in Escalation.objects.filter(
+            incident__in=incident_ids).values_list("incident_id", "key"):
+        keys[incident_id].add(key)
+    return keys
+
+
 def schedule(incident: Incident) -> None:
     """Set (not save) `next_escalation_at`: the earliest unfired step's instant."""
     incident.next_escalation_at = rules.next_due(
         incident.sla_snapshot, state_of(incident), fired_keys(incident))
 
 
-def fire_due(incident: Incident, *, actor: User | None, source: str,
-             now: datetime) -> list[rules.Step]:
+def fire_due(incident: Incident, *, actor: User | None, source: str, now: datetime,
+             fired_before: set[str] | None = None, audience=None) -> list[rules.Step]:
     """Fire the steps due at `now` for an incident locked by the caller, in
-    order, and save the next instant. Returns the steps this call fired."""
-    decision = rules.decide(incident.sla_snapshot, state_of(incident), fired_keys(incident), now)
-    fired = [step for step in decision.due if _fire(incident, step, actor, source, now)]
+    order, and save the next instant. Returns the steps this call fired.
+    A caller firing many incidents may pass the keys each has fired (read
+    under the lock) and an Audience shared by them."""
+    if fired_before is None:
+        fired_before = fired_keys(incident)
+    decision = rules.decide(incident.sla_snapshot, state_of(incident), fired_before, now)
+    audience = audience or recipients
+    fired = [step for step in decision.due
+             if _fire(incident, step, actor, source, now, audience(incident, step))]
     incident.next_escalation_at = decision.next_at
     incident.save(update_fields=["next_escalation_at", "response_breached", "resolve_breached",
                                  "major_incident_offered"])
     return fired
 
 
-def _fire(incident: Incident, step: rules.Step, actor, source: str, now: datetime) -> bool:
+def _fire(incident: Incident, step: rules.Step, actor, source: str, now: datetime,
+          people: list[User]) -> bool:
     reason = reason_text(step)
     try:
         with transaction.atomic():
@@ -85,7 +101,6 @@ def _fire(incident: Incident, step: rules.Step, actor, source: str, now: datetim
     if step.key == rules.P1_LOGGED and not incident.major_incident_offered:
         incident.major_incident_offered = True
         changes["major_incident_offered"] = [False, True]
-    people = recipients(incident, step)
     note = _("%(reason)s Notified: %(people)s.") % {
         "reason": reason, "people": _people(people) or _("nobody (no one holds this role)")}
     timeline.record(incident, actor=actor, source=source, kind="escalated", changes=changes,
@@ -137,6 +152,21 @@ def recipients(incident: Incident, step: rules.Step) -> list[User]:
         lead = incident.team.lead if incident.team_id else None
         return [lead] if lead is not None and lead.is_active else []
     return _holding([step.level])
+
+
+class Audience:
+    """`recipients`, each answer looked up once: a sweep batch asks the same
+    roles and tiers for every incident in it."""
+
+    def __init__(self):
+        self._known: dict[tuple, list[User]] = {}
+
+    def __call__(self, incident: Incident, step: rules.Step) -> list[User]:
+        team = incident.team_id if step.level == EscalationLevel.TEAM_LEAD else None
+        key = (step.key == rules.P1_LOGGED, step.level, team)
+        if key not in self._known:
+            self._known[key] = recipients(incident, step)
+        return self._known[key]
 
 
 def _holding(roles) -> list[User]:

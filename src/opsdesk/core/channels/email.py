@@ -3,7 +3,9 @@
 Every notification has its own stable Message-ID, so a resend after a
 crashed worker is recognisable as the same message; every message about one
 record refers to the same thread id, so mail clients group them and replies
-can be matched to the record.
+can be matched to the record. Replies go to the mailbox the record came in
+through (else OPSDESK_EMAIL_REPLY_TO); an address our mail bounced from
+(opsdesk.mail) is not written to again until it is cleared.
 """
 
 import secrets
@@ -33,13 +35,39 @@ def thread_id(notification: Notification) -> str:
     return f"<{notification.subject_type}-{notification.reference}@{mail_domain()}>"
 
 
+def reply_to(notification: Notification) -> str:
+    # Imported here: core is loaded before the mail app it serves.
+    from opsdesk.mail.models import InboundMessage, Outcome
+
+    if notification.subject_type == "incident":
+        mailbox_address = InboundMessage.objects.filter(
+            incident_id=notification.subject_id, outcome=Outcome.CREATED,
+        ).values_list("mailbox__address", flat=True).first()
+        if mailbox_address:
+            return mailbox_address
+    return settings.OPSDESK_EMAIL_REPLY_TO
+
+
+def refuse_failing_address(notification: Notification) -> None:
+    from opsdesk.mail.models import FailingAddress
+
+    failing = FailingAddress.objects.filter(address=notification.address.lower()).first()
+    if failing is not None:
+        raise DeliveryError(
+            f"mail to {notification.address} bounced on {failing.last_bounce_at:%Y-%m-%d %H:%M} "
+            f"UTC ({failing.reason or 'no reason given'}); delete it under Failing addresses "
+            "in the admin to send again", permanent=True)
+
+
 def send(notification: Notification) -> None:
+    refuse_failing_address(notification)
     thread = thread_id(notification)
+    answer_to = reply_to(notification)
     message = EmailMessage(
         subject=tagged_subject(notification),
         body=notification.body,
         to=[notification.address],
-        reply_to=[settings.OPSDESK_EMAIL_REPLY_TO] if settings.OPSDESK_EMAIL_REPLY_TO else None,
+        reply_to=[answer_to] if answer_to else None,
         headers={
             "Message-ID": notification.message_id,
             "In-Reply-To": thread,

@@ -234,3 +234,30 @@ OPSDESK_NOTIFY_MAX_ATTEMPTS = envint("OPSDESK_NOTIFY_MAX_ATTEMPTS", 10)
 OPSDESK_NOTIFY_LEASE_SECONDS = envint("OPSDESK_NOTIFY_LEASE_SECONDS", 300)
 # `opsdesk check` fails when a notification has waited longer than this.
 OPSDESK_CHECK_MAX_DELAY_MINUTES = envint("OPSDESK_CHECK_MAX_DELAY_MINUTES", 15)
+
+# --- E-mail intake (opsdesk/mail) ---
+# Mails one sender may have turned into tickets or comments per hour; more are kept unanswered.
+OPSDESK_MAIL_RATE_PER_HOUR = envint("OPSDESK_MAIL_RATE_PER_HOUR", 20)
+# Larger messages are recorded as rejected (headers kept) instead of stored whole.
+OPSDESK_MAIL_MAX_MB = envint("OPSDESK_MAIL_MAX_MB", 30)
+# Pause between IMAP polls of one mailbox, and messages taken per poll.
+OPSDESK_MAIL_POLL_SECONDS = envint("OPSDESK_MAIL_POLL_SECONDS", 60)
+OPSDESK_MAIL_POLL_BATCH = envint("OPSDESK_MAIL_POLL_BATCH", 20)
+# A worker that holds a mailbox or a stored message this long is presumed
+# dead, and another worker takes it over.
+OPSDESK_MAIL_LEASE_SECONDS = envint("OPSDESK_MAIL_LEASE_SECONDS", 300)
+# Tries to turn a stored message into a ticket before it is marked failed.
+OPSDESK_MAIL_MAX_ATTEMPTS = envint("OPSDESK_MAIL_MAX_ATTEMPTS", 5)
+
+# --- Self-service portal ---
+# The satisfaction survey (INC-19) goes out this many hours after closure and
+# is reminded once, this many days later if unanswered; both within a week.
+OPSDESK_SURVEY_DELAY_HOURS = envint("OPSDESK_SURVEY_DELAY_HOURS", 2)
+OPSDESK_SURVEY_REMINDER_DAYS = envint("OPSDESK_SURVEY_REMINDER_DAYS", 3)
+if (OPSDESK_SURVEY_DELAY_HOURS < 0 or OPSDESK_SURVEY_REMINDER_DAYS < 1
+        or OPSDESK_SURVEY_DELAY_HOURS + 24 * OPSDESK_SURVEY_REMINDER_DAYS >= 7 * 24):
+    raise ImproperlyConfigured(
+        "OPSDESK_SURVEY_DELAY_HOURS (≥ 0) plus OPSDESK_SURVEY_REMINDER_DAYS (≥ 1) must stay "
+        "within one week of closure")
+# An e-mailed sign-in link works once, for this many minutes.
+OPSDESK_SIGNIN_LINK_MINUTES = envint("OPSDESK_SIGNIN_LINK_MINUTES", 15)

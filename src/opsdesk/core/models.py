@@ -43,6 +43,11 @@ class Customer(models.Model):
         _("customer class"), max_length=10, choices=CustomerClass.choices,
         default=CustomerClass.NORMAL,
     )
+    requesters_see_organisation = models.BooleanField(
+        _("requesters see the organisation's tickets"), default=False,
+        help_text=_("In the self-service portal, each requester of this customer sees every "
+                    "ticket of the customer, not only their own."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -159,6 +164,11 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    is_robot = models.BooleanField(
+        _("robot"), default=False,
+        help_text=_("An intake account (e-mail, monitoring) that acts for others. It cannot "
+                    "sign in, and what it writes is not a reply from the service desk."),
     )
 
     class Meta:

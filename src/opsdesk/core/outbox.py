@@ -73,7 +73,8 @@ class Destination:
 
 
 def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: dict,
-            template: str | None = None, actor: User | None = None) -> list[Notification]:
+            template: str | None = None, actor: User | None = None,
+            language: str | None = None) -> list[Notification]:
     """Queue `event` about `subject` (a record with TIMELINE_TYPE) for each
     recipient, in the caller's transaction.
 
@@ -81,7 +82,8 @@ def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: di
     turned it off, SMS and robots where they chose them), an administrator's
     NotificationTarget (a group robot, a webhook, a mailbox), or an e-mail
     address. The actor is not told about their own action; a recipient
-    reachable on no channel is logged.
+    reachable on no channel is logged. `language` is for bare addresses
+    (default: the site's).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue() must run inside the transaction of the change it announces")
@@ -90,7 +92,7 @@ def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: di
     context = {**context, "reference": reference, "link": link_to(subject)}
     rendered: dict[str, tuple[str, str]] = {}
     rows, seen = [], set()
-    for destination in _destinations(recipients, actor):
+    for destination in _destinations(recipients, actor, language or settings.LANGUAGE_CODE):
         if destination.key in seen:
             continue
         seen.add(destination.key)
@@ -121,7 +123,8 @@ def link_to(subject) -> str:
     return settings.OPSDESK_BASE_URL + subject.get_absolute_url()
 
 
-def _destinations(recipients: Iterable[Recipient], actor: User | None) -> Iterator[Destination]:
+def _destinations(recipients: Iterable[Recipient], actor: User | None,
+                  address_language: str) -> Iterator[Destination]:
     users, targets, addresses = [], [], []
     for recipient in recipients:
         if isinstance(recipient, User):
@@ -142,8 +145,7 @@ def _destinations(recipients: Iterable[Recipient], actor: User | None) -> Iterat
             log.warning("not notifying disabled target %s", target)
     for address in addresses:
         if address:
-            yield Destination(NotificationChannel.EMAIL, address, None, None,
-                              settings.LANGUAGE_CODE)
+            yield Destination(NotificationChannel.EMAIL, address, None, None, address_language)
 
 
 def _user_destinations(users: list[User]) -> Iterator[Destination]:

@@ -1,14 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
-from .views import notification_settings
+from .views import LoginView, home, notification_settings
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="incidents:queue"), name="home"),
+    path("", home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        LoginView.as_view(
             template_name="core/login.html", redirect_authenticated_user=True
         ),
         name="login",

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -47,8 +48,17 @@ def notification_settings(request):
     return render(request, "core/notifications.html", {"form": form}, status=status)
 
 
-def home(request):
+def _start_page(user) -> str:
     """Requesters start in the self-service portal, staff in the console."""
-    if request.user.is_authenticated and request.user.is_requester:
-        return redirect("portal:home")
-    return redirect("incidents:queue")
+    if user.is_authenticated and user.is_requester:
+        return resolve_url("portal:home")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def home(request):
+    return redirect(_start_page(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    def get_default_redirect_url(self):
+        return _start_page(self.request.user)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsdesk.core import clock
 from opsdesk.core.choices import Tier
+from opsdesk.core.errors import Invalid, OpsDeskError
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
 from opsdesk.sla.choices import Impact, Priority, Urgency
 
@@ -118,6 +119,28 @@ class NewIncidentForm(IncidentFieldsForm):
         return actions.log_incident(actor=actor, source=SOURCE, **data)
 
 
+def attach_error(form, error) -> None:
+    """Show an action's error (an OpsDeskError) beside the form: field
+    messages on their fields."""
+    form.add_error(None, str(error.message))
+    for name, text in error.fields.items():
+        field = form.fields.get(name)
+        form.add_error(name if field is not None and not field.widget.is_hidden else None,
+                       str(text))
+
+
+def run_action(form) -> tuple[object, int | None]:
+    """Run a bound action form: (the action's result, None), or (None, the
+    HTTP status) with the errors on the form."""
+    if not form.is_valid():
+        return None, Invalid.status
+    try:
+        return form.run(), None
+    except OpsDeskError as error:
+        attach_error(form, error)
+        return None, error.status
+
+
 class ActionForm(forms.Form):
     """A form for one lifecycle action on one incident. It carries the version
     the agent saw, so a change made meanwhile by someone else is refused."""
@@ -125,14 +148,14 @@ class ActionForm(forms.Form):
     action: Action
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, incident, user, **kwargs):
+    def __init__(self, *args, incident, user, source=SOURCE, **kwargs):
         kwargs.setdefault("auto_id", f"{self.action.value}-%s")
         kwargs.setdefault("initial", {}).setdefault("version", incident.version)
         super().__init__(*args, **kwargs)
-        self.incident, self.user = incident, user
+        self.incident, self.user, self.source = incident, user, source
 
     def context(self) -> dict:
-        return {"actor": self.user, "source": SOURCE,
+        return {"actor": self.user, "source": self.source,
                 "expected_version": self.cleaned_data["version"]}
 
     def run(self):
@@ -162,12 +185,16 @@ class AcceptForm(ActionForm):
 class PendForm(ActionForm):
     action = Action.PEND
     waiting_on = forms.ChoiceField(label=_("waiting on"), choices=WaitingOn.choices)
+    vendor = Choice(Team.objects.filter(tier=Tier.VENDOR), label=_("vendor"), required=False,
+                    help_text=_("When waiting on a vendor: which one. By default the vendor "
+                                "the incident is assigned to."))
     reason = forms.CharField(label=_("reason"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def run(self):
         return actions.pend(self.incident, **self.context(),
                             waiting_on=self.cleaned_data["waiting_on"],
+                            vendor=self.cleaned_data["vendor"],
                             reason=self.cleaned_data["reason"])
 
 

@@ -1,6 +1,7 @@
 """Reading incidents. Every load of an incident for a user goes through
 `get_incident_for`, every list through `visible_incidents`: requesters only
-ever see their own tickets."""
+ever see their own tickets, and their organisation's where the customer
+allows it."""
 
 from datetime import datetime, timedelta
 
@@ -26,10 +27,17 @@ SORTS = {
 }
 
 
+def sees_organisation(user) -> bool:
+    """Does this requester see every ticket of their customer (a customer setting)?"""
+    return user.customer_id is not None and user.customer.requesters_see_organisation
+
+
 def visible_incidents(user) -> QuerySet:
     if not user.is_authenticated or not user.is_active:
         return Incident.objects.none()
     if user.is_requester:
+        if sees_organisation(user):
+            return Incident.objects.filter(Q(requester=user) | Q(customer_id=user.customer_id))
         return Incident.objects.filter(requester=user)
     return Incident.objects.all()
 
@@ -38,7 +46,9 @@ def may_see(user, incident: Incident) -> bool:
     """visible_incidents for one loaded row, without another query."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return not user.is_requester or incident.requester_id == user.pk
+    if not user.is_requester or incident.requester_id == user.pk:
+        return True
+    return incident.customer_id == user.customer_id and sees_organisation(user)
 
 
 def get_incident_for(user, number: str) -> Incident:

@@ -26,7 +26,14 @@ from opsdesk.sla.queries import priority_matrix
 from . import actions, queries, rules
 from .attachments import attachment_response
 from .choices import Action, Status
-from .forms import ACTION_FORMS, SOURCE, NewIncidentForm, QueueFilterForm
+from .forms import (
+    ACTION_FORMS,
+    SOURCE,
+    NewIncidentForm,
+    QueueFilterForm,
+    attach_error,
+    run_action,
+)
 from .models import Incident
 
 QUEUE_LABELS = {
@@ -141,15 +148,6 @@ def search(request):
     return redirect(f"{reverse('incidents:queue')}?{urlencode({'queue': 'open', 'q': text})}")
 
 
-def _attach(form, error: OpsDeskError) -> None:
-    """Show an action's error beside the form: field messages on their fields."""
-    form.add_error(None, str(error.message))
-    for name, text in error.fields.items():
-        field = form.fields.get(name)
-        form.add_error(name if field is not None and not field.widget.is_hidden else None,
-                       str(text))
-
-
 def _matrix_rows() -> list[tuple[str, list[int]]]:
     matrix = priority_matrix()
     return [(urgency.label, [matrix.get((impact, urgency)) for impact in Impact])
@@ -174,7 +172,7 @@ def new_incident(request):
         try:
             incident = form.log(request.user)
         except OpsDeskError as error:
-            _attach(form, error)
+            attach_error(form, error)
             status = error.status
         else:
             messages.success(request, _("Incident %(number)s logged.") % {
@@ -277,13 +275,9 @@ def act(request, number, action):
     except ValueError:
         raise Http404(action) from None
     form = ACTION_FORMS[action](request.POST, incident=incident, user=request.user)
-    if not form.is_valid():
-        return _render_detail(request, incident, form, Invalid.status)
-    try:
-        result = form.run()
-    except OpsDeskError as error:
-        _attach(form, error)
-        return _render_detail(request, _load(request, number), form, error.status)
+    result, failed = run_action(form)
+    if failed:
+        return _render_detail(request, _load(request, number), form, failed)
     if action == Action.REJECT:
         messages.success(request, _(
             "Rejection recorded: the incident is closed as unsuccessful and "

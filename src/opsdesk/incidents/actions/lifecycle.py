@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from opsdesk.core import clock, timeline
 from opsdesk.core.choices import Tier
 from opsdesk.core.errors import Invalid
+from opsdesk.portal.surveys import invite_after_closure
 from opsdesk.sla import rules as escalation_rules
 
-from .. import clocks, escalations, rules
+from .. import clocks, escalations, rules, stints
 from ..choices import (
     PROBLEM_CLOSURE_CODES,
     UNRESOLVED_STATUSES,
@@ -82,6 +83,7 @@ def assign(
     save(incident, ["team", "assignee", "status", "waiting_on", "assigned_at", "accepted_at",
                      "reassignment_count", "transferred_to_vendor_at"])
     clocks.end_pause(incident)
+    stints.hand_over(incident, now)
     changes = {"team": [label(old_team), str(team)],
                "assignee": [label(old_assignee), label(assignee)],
                "tier": [old_team.tier if old_team else None, team.tier]}
@@ -105,6 +107,7 @@ def accept(incident: Incident, *, actor, source: str, expected_version: int | No
     incident.first_accepted_at = incident.first_accepted_at or now
     save(incident, ["assignee", "status", "accepted_at", "first_accepted_at"])
     clocks.responded(incident)
+    stints.accepted(incident, now)
     timeline.record(incident, actor=actor, source=source, kind="accepted", public=True,
                     changes={"status": [Status.ASSIGNED, Status.IN_PROGRESS],
                              "assignee": [label(old_assignee), label(incident.assignee)]})
@@ -115,26 +118,44 @@ def accept(incident: Incident, *, actor, source: str, expected_version: int | No
 @transaction.atomic(durable=True)
 def pend(
     incident: Incident, *, actor, source: str, expected_version: int | None, waiting_on: str,
-    reason: str,
+    reason: str, vendor=None,
 ) -> Incident:
+    """Wait on the requester or on a vendor. Waiting on a vendor names which
+    one (by default the vendor holding the incident): that interval counts
+    against the vendor's underpinning contract."""
     incident = locked(incident, expected_version)
     rules.check(Action.PEND, incident, actor)
     errors = {}
     waiting_on = choice(waiting_on, WaitingOn, "waiting_on", errors)
     reason = required_text(reason, "reason", 5000, errors)
+    vendor = _vendor_waited_on(incident, waiting_on, vendor, errors)
     if errors:
         raise Invalid(fields=errors)
     incident.status, incident.waiting_on = Status.PENDING, waiting_on
     save(incident, ["status", "waiting_on"])
-    clocks.pause(incident)
+    clocks.pause(incident, vendor=vendor)
+    changes = {"status": [Status.IN_PROGRESS, Status.PENDING], "waiting_on": [None, waiting_on]}
+    if vendor is not None:
+        changes["vendor"] = [None, str(vendor)]
     timeline.record(incident, actor=actor, source=source, kind="pended", note=reason,
-                    public=waiting_on == WaitingOn.REQUESTER,
-                    changes={"status": [Status.IN_PROGRESS, Status.PENDING],
-                             "waiting_on": [None, waiting_on]})
+                    public=waiting_on == WaitingOn.REQUESTER, changes=changes)
     if waiting_on == WaitingOn.REQUESTER:
         # The requester must learn what we are waiting for from them.
         status_changed(incident, Status.IN_PROGRESS, actor=actor, note=reason)
     return incident
+
+
+def _vendor_waited_on(incident: Incident, waiting_on, vendor, errors: dict):
+    if waiting_on != WaitingOn.VENDOR:
+        if vendor is not None:
+            errors["vendor"] = _("Name a vendor only when the incident waits on one.")
+        return None
+    if vendor is None:
+        team = incident.team
+        return team if team is not None and team.tier == Tier.VENDOR else None
+    if vendor.tier != Tier.VENDOR:
+        errors["vendor"] = _("%(team)s is not a third-party vendor.") % {"team": vendor}
+    return vendor
 
 
 @transaction.atomic(durable=True)
@@ -189,7 +210,7 @@ def resolve(
         errors["category"] = _("Confirm the category before resolving.")
     if incident.kind in (Kind.FAULT, Kind.ALERT) and incident.ci_id is None:
         errors["ci"] = _("Faults and alerts must name the configuration item that failed.")
-    if incident.kind == Kind.FAULT:
+    if incident.kind in (Kind.FAULT, Kind.ALERT):
         recovered = within_past(business_recovered_at or now, "business_recovered_at", now,
                                 errors)
         if recovered is not None and recovered < incident.occurred_at:
@@ -260,6 +281,7 @@ def _close_with_duplicates(incident: Incident, *, actor, source, kind, note, cha
         timeline.record(record, actor=actor, source=source, kind=kind, public=True,
                         note=note, changes={**record_changes, **(changes or {})})
         status_changed(record, status_before, actor=actor)
+        invite_after_closure(record)  # INC-19: the satisfaction survey
 
 
 def _close_resolved(incident, *, action, kind, actor, source, expected_version, note):
@@ -322,6 +344,7 @@ def reject(
     )
     clocks.start(copy)
     copy.save()
+    stints.hand_over(copy, now)
     _close_with_duplicates(incident, actor=actor, source=source, kind="rejected", note=reason,
                            changes={"closure_code": [old_code, ClosureCode.UNSUCCESSFUL],
                                     "copy": [None, copy.number],

@@ -14,7 +14,7 @@ from opsdesk.core import clock, timeline
 from opsdesk.core.errors import Invalid
 from opsdesk.sla import rules as escalation_rules
 
-from .. import clocks, escalations, rules
+from .. import clocks, escalations, rules, stints
 from ..choices import (
     UNRESOLVED_STATUSES,
     Action,
@@ -184,7 +184,7 @@ def comment(
     timeline.record(incident, actor=actor, source=source, kind="comment", note=body,
                     public=public)
     clocks.replied(incident, actor=actor, public=public)
-    if public and not actor.is_requester:
+    if public and not actor.is_requester and not actor.is_robot:
         tell_requester(incident, actor=actor, template="public_comment", comment=body,
                        author=actor)
     return incident
@@ -204,6 +204,7 @@ def intervene(
     old_assignee = incident.assignee
     incident.assignee = actor
     save(incident, ["assignee"])
+    stints.take_over(incident, clock.now())
     timeline.record(incident, actor=actor, source=source, kind="intervened", note=note,
                     changes={"assignee": [label(old_assignee), label(actor)]})
     return incident

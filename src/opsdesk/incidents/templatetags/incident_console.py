@@ -37,6 +37,7 @@ EVENT_DESCRIPTIONS = {
     "attachment_added": _("attached a file"),
     "escalated": _("escalated the incident"),
     "intervened": _("took the incident over as a manager"),
+    "survey_answered": _("answered the satisfaction survey"),
 }
 SOURCE_LABELS = {
     "web": _("console"),

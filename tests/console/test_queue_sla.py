@@ -35,3 +35,30 @@ def test_queue_rows_show_the_clock_that_matters_now(cast, frozen, as_user):
         fresh_one.number: ("response", "ok"),
         answered.number: ("resolution", "ok"),
     }
+
+
+def next_step_shown(client, incident) -> str:
+    html = client.get(incident.get_absolute_url()).content.decode()
+    found = re.search(r'data-testid="next-escalation"><time datetime="[^"]+">([^<]+)</time> '
+                      r'([^<]+)</dd>', html)
+    return " ".join(found.groups()) if found else ""
+
+
+def test_the_incident_page_says_what_escalates_next_and_when(cast, frozen, as_user):
+    client = as_user(cast.lead_wang)
+    incident = cast.log()  # P2 at 10:00 Shanghai: response due 10:15
+    assert next_step_shown(client, incident) == (
+        "2026-11-23 10:15 Notify L2 support (if the response target is missed)")
+    incident = actions.assign(incident, actor=cast.agent_li, source="web", expected_version=1,
+                              team=cast.l2)
+    actions.accept(incident, actor=cast.engineer_chen, source="web",
+                   expected_version=incident.version)
+    # Responded: the seed-004 matrix's first level for P2 comes next.
+    assert next_step_shown(client, incident) == (
+        "2026-11-23 12:00 Notify Support group lead (escalation matrix, 120 minutes of "
+        "business time after registration)")
+    incident.refresh_from_db()
+    actions.resolve(incident, actor=cast.engineer_chen, source="web",
+                    expected_version=incident.version, closure_code="successful",
+                    solution="重启了应用服务")
+    assert next_step_shown(client, incident) == ""  # a resolved incident escalates no more

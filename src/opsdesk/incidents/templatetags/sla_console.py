@@ -15,8 +15,9 @@ from django.utils.translation import pgettext_lazy
 
 from opsdesk.core import clock as system_clock
 from opsdesk.sla import clock
+from opsdesk.sla import rules as escalation_rules
 
-from .. import stints
+from .. import escalations, stints
 from ..clocks import calendar_of, resolution_paused
 from ..models import StintKind
 
@@ -172,3 +173,36 @@ def team_stints(incident) -> list[StintView]:
     now = system_clock.now()
     return [view for stint in incident.stints.select_related("team")
             for view in _stint_views(stint, now)]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    due_at: datetime
+    text: str
+
+
+def _step_cause(step) -> str:
+    kind = step.reason["kind"]
+    if kind == escalation_rules.RESPONSE_BREACH:
+        return _("if the response target is missed")
+    if kind == escalation_rules.RESOLUTION_BREACH:
+        return _("if the resolution target is missed")
+    if kind == "matrix":
+        return _("escalation matrix, %(minutes)d minutes of business time after "
+                 "registration") % {"minutes": step.reason["minutes"]}
+    return _("at once")
+
+
+@register.simple_tag
+def next_escalation(incident) -> NextStep | None:
+    """What the escalation engine will do next and when (INC-10, INC-11)."""
+    if incident.pk is None or not incident.sla_snapshot:
+        return None
+    fired = escalations.fired_keys(incident)
+    upcoming = [step for step in escalation_rules.pending_steps(
+        incident.sla_snapshot, escalations.state_of(incident)) if step.key not in fired]
+    if not upcoming:
+        return None
+    step = upcoming[0]
+    return NextStep(step.due_at, _("Notify %(level)s (%(cause)s)") % {
+        "level": escalations.level_label(step.level), "cause": _step_cause(step)})

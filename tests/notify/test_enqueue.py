@@ -2,6 +2,7 @@
 channel the recipient chose, rendered in the recipient's language."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -154,6 +155,8 @@ def _contexts(cast, incident) -> dict[str, dict]:
                            "author": cast.engineer_chen},
         "breach_warning": {"incident": incident, "target": "resolution", "percent": 80,
                            "due_at": FROZEN_AT + timedelta(hours=1)},
+        "mail_received": {"incident": incident},
+        "mail_follow_up": {"incident": incident, "closed": SimpleNamespace(number="INC-X")},
     }
 
 
@@ -176,6 +179,12 @@ EXPECTED = {
                                     "到期时间为 2026-11-23 11:00"),
     ("breach_warning", "en"): ("SLA at risk (80% used): 网银系统登录缓慢",
                                "80% of the resolution time"),
+    ("mail_received", "zh-hans"): ("已受理：网银系统登录缓慢", "优先级 P3"),
+    ("mail_received", "en"): ("Received: 网银系统登录缓慢", "(priority P3)"),
+    ("mail_follow_up", "zh-hans"): ("已登记为新事件：网银系统登录缓慢",
+                                    "您回复的事件 INC-X 已经关闭"),
+    ("mail_follow_up", "en"): ("Registered as a new incident: 网银系统登录缓慢",
+                               "the incident you replied to, INC-X, is closed"),
 }
 
 

@@ -10,7 +10,6 @@ from . import outbox
 from .models import (
     ApiToken,
     Category,
-    ConfigurationItem,
     Contract,
     Customer,
     DeliveryAttempt,
@@ -60,13 +59,6 @@ class CustomerAdmin(admin.ModelAdmin):
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "owner_team"]
     search_fields = ["name", "code"]
-
-
-@admin.register(ConfigurationItem)
-class ConfigurationItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "ci_type", "owner_team", "service", "customer"]
-    list_filter = ["ci_type", "owner_team"]
-    search_fields = ["name"]
 
 
 @admin.register(Category)

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -92,6 +93,13 @@ class Service(models.Model):
     owner_team = models.ForeignKey(
         Team, verbose_name=_("owner team"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The service as a configuration item of type “business service”: the node
+    # the CMDB's relationships and impact analysis reach. One-to-one, so the
+    # catalogue keeps its own fields and every existing reference to a Service.
+    ci = models.OneToOneField(
+        "ConfigurationItem", verbose_name=_("configuration item"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="business_service",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -102,11 +110,25 @@ class Service(models.Model):
         return self.name
 
 
+class CiStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_SERVICE = "in_service", _("In service")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    RETIRED = "retired", _("Retired")
+
+
 class ConfigurationItem(models.Model):
-    """A configuration item (配置项). The full CMDB extends this later."""
+    """A configuration item (配置项). Its type (cmdb.CiType) defines which
+    attributes it carries; relationships live in cmdb.CiRelationship."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    ci_type = models.CharField(_("type"), max_length=60)
+    type = models.ForeignKey(
+        "cmdb.CiType", verbose_name=_("type"), to_field="code", on_delete=models.PROTECT,
+        related_name="items",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CiStatus.choices, default=CiStatus.IN_SERVICE
+    )
     owner_team = models.ForeignKey(
         Team, verbose_name=_("owner team"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -116,14 +138,34 @@ class ConfigurationItem(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    vendor = models.CharField(_("vendor"), max_length=200, blank=True)
+    contract = models.CharField(_("support contract"), max_length=100, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+
+    TIMELINE_TYPE = "ci"
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["type", "name"], name="ci_by_type")]
         verbose_name = _("configuration item")
         verbose_name_plural = _("configuration items")
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("cmdb:detail", args=[self.pk])
+
+    # The type's code, under the name the first CI model used (demo, alert
+    # mapping and tests set and read it).
+    @property
+    def ci_type(self) -> str:
+        return self.type_id
+
+    @ci_type.setter
+    def ci_type(self, code: str) -> None:
+        self.type_id = code
 
 
 class Category(models.Model):

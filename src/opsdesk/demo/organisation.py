@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib.auth.hashers import make_password
 
+from opsdesk.cmdb import actions as cmdb_actions
 from opsdesk.core.choices import CustomerClass, Role, Tier
 from opsdesk.core.models import (
     Category,
@@ -134,6 +135,28 @@ CONFIGURATION_ITEMS = [
     ("zabbix-prod-01", "virtual_machine", "二线系统组", "监控平台", None),
 ]
 
+# Beyond “each item is part of its service” (from the list above); read as
+# “source kind target”, names of items or of services.
+RELATIONSHIPS = [
+    ("hx-web-vm-01", "runs_on", "dc-esxi-07"),
+    ("hx-web-vm-02", "runs_on", "dc-esxi-07"),
+    ("hy-erp-vm-01", "runs_on", "dc-esxi-07"),
+    ("hy-oa-vm-01", "runs_on", "dc-esxi-07"),
+    ("dc-esxi-07", "depends_on", "dc-oceanstor-01"),
+    ("dc-esxi-07", "connected_to", "dc-core-sw-01"),
+    ("hx-trade-app-01", "depends_on", "hx-trade-db-01"),
+    ("hx-trade-app-02", "depends_on", "hx-trade-db-01"),
+    ("hx-trade-app-01", "connected_to", "hx-fw-01"),
+    ("jn-ebank-web-01", "depends_on", "jn-ebank-db-rac1"),
+    ("jn-ebank-web-02", "depends_on", "jn-ebank-db-rac1"),
+    ("jn-ebank-web-01", "connected_to", "jn-core-sw-01"),
+    ("md-wms-app-01", "depends_on", "md-wms-db-01"),
+    ("hosp-his-app-01", "depends_on", "hosp-his-db-01"),
+    ("云主机服务", "depends_on", "数据中心网络"),
+    ("核心交易系统", "depends_on", "数据中心网络"),
+    ("网上银行", "depends_on", "数据中心网络"),
+]
+
 # Seed 004's request categories first, then the fault categories; (parent, child).
 CATEGORIES = [
     ("资源配置变更", None),
@@ -217,6 +240,7 @@ def build_organisation(today: date) -> Organisation:
             "ci_type": ci_type, "owner_team": org.teams[owner], "service": org.services[service],
             "customer": org.customers[customer] if customer else None,
         })
+    _relate_items(org)
     for parent, child in CATEGORIES:
         if child is None:
             org.categories[parent], _ = Category.objects.get_or_create(name=parent, parent=None)
@@ -225,6 +249,18 @@ def build_organisation(today: date) -> Organisation:
                 name=child, parent=org.categories[parent]
             )
     return org
+
+
+def _relate_items(org: Organisation) -> None:
+    """Each service becomes a business-service item, each item part of its
+    service, plus RELATIONSHIPS: enough for the CI page and impact analysis."""
+    items = dict(org.cis)
+    for name, service in org.services.items():
+        items[name] = cmdb_actions.service_item(service, actor=None, source="demo")
+    edges = [(name, "part_of", service) for name, _type, _owner, service, _customer
+             in CONFIGURATION_ITEMS] + RELATIONSHIPS
+    for source, kind, target in edges:
+        cmdb_actions.relate(items[source], kind, items[target], actor=None, source="demo")
 
 
 def _user(person: Person, org: Organisation, password_hash: str) -> User:

@@ -23,6 +23,7 @@ from opsdesk.incidents.attachments import attachment_response
 from opsdesk.incidents.choices import UNRESOLVED_STATUSES, Action
 from opsdesk.incidents.forms import attach_error, run_action
 from opsdesk.incidents.models import Incident
+from opsdesk.knowledge.search import search_articles
 
 from . import signin, surveys
 from .forms import (
@@ -106,6 +107,8 @@ def _suggestions(user, form) -> dict:
     typed = form.cleaned_data
     title = typed.get("title", "")
     return {
+        "articles": search_articles(f"{title} {typed.get('description', '')}", user=user,
+                                    limit=3),
         "solutions": known_solutions(
             user, text=f"{title} {typed.get('description', '')}",
             category=typed.get("category")),

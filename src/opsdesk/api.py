@@ -120,3 +120,6 @@ def http_error(request, exc: HttpError):
 api.add_router("/", "opsdesk.core.api.router")
 api.add_router("/incidents", "opsdesk.incidents.api.router")
 api.add_router("/alerts", "opsdesk.alerts.api.router")
+api.add_router("/articles", "opsdesk.knowledge.api.router")
+api.add_router("/problems", "opsdesk.problems.api.router")
+api.add_router("/cis", "opsdesk.cmdb.api.router")

@@ -31,7 +31,8 @@ from opsdesk.core.choices import Role
 
 
 # Apps that add their own subcommands, each through a `register(commands)`.
-APP_COMMANDS = ("opsdesk.mail.commands", "opsdesk.alerts.commands")
+APP_COMMANDS = ("opsdesk.mail.commands", "opsdesk.alerts.commands", "opsdesk.cmdb.commands",
+                "opsdesk.problems.commands")
 
 
 class CommandFailed(Exception):

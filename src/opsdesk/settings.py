@@ -128,6 +128,9 @@ INSTALLED_APPS = [
     "opsdesk.mail",
     "opsdesk.alerts",
     "opsdesk.portal",
+    "opsdesk.problems",
+    "opsdesk.knowledge",
+    "opsdesk.cmdb",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("portal/", include("opsdesk.portal.urls")),
+    path("kb/", include("opsdesk.knowledge.urls")),
+    path("problems/", include("opsdesk.problems.urls")),
+    path("cmdb/", include("opsdesk.cmdb.urls")),
     path("", include("opsdesk.core.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

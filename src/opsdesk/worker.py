@@ -53,7 +53,7 @@ class PurgeIdempotencyKeys:
 
 
 # Apps whose `handlers()` add to the loop.
-APP_HANDLERS = ("opsdesk.mail.handlers", "opsdesk.portal.handlers")
+APP_HANDLERS = ("opsdesk.mail.handlers", "opsdesk.portal.handlers", "opsdesk.problems.handlers")
 
 
 def default_handlers() -> list[Handler]:

@@ -38,6 +38,7 @@ def test_a_phone_incident_walks_through_rejection_to_closure(cast, as_agent, as_
     assert (incident["status"], incident["waiting_on"]) == ("in_progress", None)
     incident = ok(as_engineer.act(incident["number"], "resolve", {
         "version": incident["version"], "closure_code": "workaround", "solution": "重启了应用服务",
+        "problem": "new",
         "business_recovered_at": "2026-11-23T09:45:00+08:00"}))
     assert (incident["status"], incident["closure_code"]) == ("resolved", "workaround")
     assert incident["needs_problem"] is True and incident["resolver_role"] == "l2"
@@ -188,7 +189,7 @@ def test_a_duplicate_follows_its_master_to_resolution_and_closure(cast, as_agent
     assert body["duplicate_of"] == master.number
     resolved_master = ok(as_engineer.act(master, "resolve", {
         "version": master.version, "closure_code": "successful_with_problem",
-        "solution": "修复了负载均衡配置"}))
+        "solution": "修复了负载均衡配置", "problem": "new"}))
     seen = ok(as_agent.get(f"/incidents/{duplicate.number}"))
     assert (seen["status"], seen["closure_code"]) == ("resolved", "successful_with_problem")
     ok(as_agent.act(master, "confirm", {"version": resolved_master["version"]}))

@@ -201,7 +201,7 @@ def test_incidents_are_sent_exactly_as_their_declared_schema_renders_them(cast, 
                                         reason="VIP 客户")
     rejected = actions.resolve(working, actor=cast.engineer_chen, source="web",
                                expected_version=working.version, closure_code="workaround",
-                               solution="重启了应用服务器")
+                               solution="重启了应用服务器", problem="new")
     _closed, copy = actions.reject(rejected, actor=cast.agent_li, source="web",
                                    expected_version=rejected.version, reason="仍然很慢")
     duplicate = cast.log(title="网银又慢了")

@@ -49,7 +49,7 @@ def in_progress(cast, **fields):
 def resolved(cast, **fields):
     incident = cast.log(**fields)
     return actions.resolve(incident, actor=cast.lead_wang, source="web", expected_version=1,
-                           closure_code="workaround", solution="重启应用服务")
+                           closure_code="workaround", solution="重启应用服务", problem="new")
 
 
 def test_the_page_shows_the_record_grouped_with_local_times(cast, as_user):
@@ -137,7 +137,7 @@ def test_resolve_with_a_workaround(cast, as_user):
     response = act(as_user(cast.engineer_chen), incident, "resolve", closure_code="workaround",
                    solution="重启应用服务", business_recovered_at="2026-11-23T09:50",
                    resolver_role="l2", category=cast.category.pk, ci=cast.ci.pk,
-                   failure_vendor="华为")
+                   failure_vendor="华为", problem="new")
     assert response.status_code == 302
     incident = fresh(incident)
     assert (incident.status, incident.closure_code, incident.needs_problem) == (

@@ -132,7 +132,8 @@ def walk(desk, people, switch_to: str | None = None) -> tuple[Console, str, str]
     engineer.act("accept")
     engineer.expect_status(Status.IN_PROGRESS)
     expect(engineer.page.get_by_test_id("assignee")).to_have_text(people.engineer_chen.display_name)
-    engineer.act("resolve", closure_code=ClosureCode.WORKAROUND.value, solution=WORKAROUND)
+    engineer.act("resolve", closure_code=ClosureCode.WORKAROUND.value, solution=WORKAROUND,
+                 problem="new")
     engineer.expect_status(Status.RESOLVED)
     engineer.expect_closure_code(ClosureCode.WORKAROUND)
     expect(engineer.page.get_by_test_id("solution")).to_have_text(WORKAROUND)
@@ -148,7 +149,8 @@ def walk(desk, people, switch_to: str | None = None) -> tuple[Console, str, str]
     assert copy != original
     expect(copy_link).to_have_attribute("href", f"/incidents/{copy}/")
     expect(agent.page.get_by_test_id("message").get_by_role("link", name=copy)).to_be_visible()
-    agent.expect_timeline("logged", "assigned", "accepted", "resolved", "rejected")
+    agent.expect_timeline("logged", "assigned", "accepted", "resolved", "problem_linked",
+                          "rejected")
     rejected = agent.page.locator('[data-kind="rejected"]')
     expect(rejected).to_contain_text(REJECTION)
     expect(rejected.get_by_role("link", name=copy)).to_be_visible()

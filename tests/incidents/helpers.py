@@ -4,6 +4,7 @@ they wrote."""
 from opsdesk.core import timeline
 from opsdesk.core.models import Counter, TimelineEvent
 from opsdesk.incidents import actions
+from opsdesk.incidents.choices import PROBLEM_CLOSURE_CODES
 from opsdesk.incidents.models import Incident
 
 
@@ -56,6 +57,8 @@ class Desk:
                    waiting_on="vendor", reason="等待厂商备件")
 
     def resolve(self, incident, closure_code="successful", by=None, **kwargs):
+        if closure_code in PROBLEM_CLOSURE_CODES:
+            kwargs.setdefault("problem", "new")  # INC-16: raise one from the incident
         return act(actions.resolve, incident, by or self.cast.engineer_chen,
                    closure_code=closure_code, solution="更换了故障磁盘", **kwargs)
 

@@ -157,7 +157,13 @@ def _contexts(cast, incident) -> dict[str, dict]:
                            "due_at": FROZEN_AT + timedelta(hours=1)},
         "mail_received": {"incident": incident},
         "mail_follow_up": {"incident": incident, "closed": SimpleNamespace(number="INC-X")},
+        "problem_assigned": {"problem": PROBLEM},
+        "problem_solved": {"problem": PROBLEM},
     }
+
+
+PROBLEM = SimpleNamespace(number="PRB-X", title="网银登录反复缓慢", team="二线系统组",
+                          solution="升级数据库驱动")
 
 
 EXPECTED = {
@@ -185,6 +191,14 @@ EXPECTED = {
                                     "您回复的事件 INC-X 已经关闭"),
     ("mail_follow_up", "en"): ("Registered as a new incident: 网银系统登录缓慢",
                                "the incident you replied to, INC-X, is closed"),
+    ("problem_assigned", "zh-hans"): ("您被指派为问题 INC-20261123-0001 的负责人：网银登录反复缓慢",
+                                      "（二线系统组）"),
+    ("problem_assigned", "en"): ("Problem INC-20261123-0001 is yours: 网银登录反复缓慢",
+                                 "with the analysis group (二线系统组)"),
+    ("problem_solved", "zh-hans"): ("问题 PRB-X 已解决：事件 INC-20261123-0001 可以解决了",
+                                    "升级数据库驱动"),
+    ("problem_solved", "en"): ("Problem PRB-X is solved: incident INC-20261123-0001 can be "
+                               "resolved", "has a solution:\n\n升级数据库驱动"),
 }
 
 

@@ -16,6 +16,7 @@ from opsdesk.core.models import Counter, User
 from opsdesk.incidents.models import Incident
 
 from .organisation import DEMO_PASSWORD, PEOPLE, build_organisation
+from .recurring import plant_recurring_fault
 from .stories import Planner, replay
 
 MARKER = "demo:loaded"
@@ -47,6 +48,7 @@ def load_demo() -> DemoResult:
             Counter.objects.create(key=MARKER, value=LOADING)
             organisation = build_organisation(timezone.localdate(now))
         replay(Planner(organisation, now).stories())
+        plant_recurring_fault(organisation, now)
         Counter.objects.filter(key=MARKER).update(value=LOADED)
     return DemoResult(
         loaded=marker is None,

@@ -24,6 +24,7 @@ from opsdesk.core.models import ConfigurationItem, Customer, User
 from opsdesk.incidents import actions
 from opsdesk.incidents.choices import (
     AUTO_CLOSE_CHANNELS,
+    PROBLEM_CLOSURE_CODES,
     STAFF_RAISED_CHANNELS,
     Channel,
     ClosureCode,
@@ -169,7 +170,8 @@ class Story:
                             clock.now() - timedelta(minutes=recovery_lead))
         self.act(actions.resolve, actor, closure_code=closure_code, solution=solution,
                  business_recovered_at=recovered,
-                 failure_vendor=self.ticket.template.failure_vendor or None)
+                 failure_vendor=self.ticket.template.failure_vendor or None,
+                 problem="new" if closure_code in PROBLEM_CLOSURE_CODES else None)
 
     def reject(self, actor: User, reason: str) -> None:
         _rejected, self.incident = actions.reject(

@@ -15,6 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 from opsdesk.core import idempotency, timeline
 from opsdesk.core.errors import Forbidden, Invalid, NotFound
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
+from opsdesk.problems.incident_links import named_problem
 
 from . import actions
 from .attachments import attachment_response
@@ -340,6 +341,7 @@ def resolve(request, number: str, payload: ResolveBody):
         business_recovered_at=payload.business_recovered_at,
         failure_vendor=payload.failure_vendor, resolver_role=payload.resolver_role,
         system_type=payload.system_type, **rows,
+        problem=named_problem(request.auth, payload.problem),
     ))
 
 

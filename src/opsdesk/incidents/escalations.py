@@ -3,16 +3,17 @@
 transactions, by logging (priority 1) and assignment (reassigned too often).
 
 opsdesk.sla.rules decides what is due; this module fires each due step
-exactly once — an Escalation row unique per (incident, key), inserted in a
-savepoint, so a second worker or a retry finds it there and fires nothing —
-with a timeline event saying why and who was told, and notifications in the
-outbox, all in the caller's transaction. Handling never stops: the status
+exactly once — an Escalation row unique per (incident, key), inserted unless
+it exists (ON CONFLICT DO NOTHING), so a second worker or a retry finds it
+there and fires nothing — with a timeline event saying why and who was told,
+and notifications in the outbox, all in the caller's transaction. The sweep
+fires a whole batch of incidents with a few set-wise statements. Handling never stops: the status
 does not change. `schedule` keeps `next_escalation_at` for the sweep.
 """
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from opsdesk.core import outbox, timeline
@@ -64,52 +65,78 @@ def schedule(incident: Incident) -> None:
         incident.sla_snapshot, state_of(incident), fired_keys(incident))
 
 
-def fire_due(incident: Incident, *, actor: User | None, source: str, now: datetime,
-             fired_before: set[str] | None = None, audience=None) -> list[rules.Step]:
+def fire_due(incident: Incident, *, actor: User | None, source: str,
+             now: datetime) -> list[rules.Step]:
     """Fire the steps due at `now` for an incident locked by the caller, in
-    order, and save the next instant. Returns the steps this call fired.
-    A caller firing many incidents may pass the keys each has fired (read
-    under the lock) and an Audience shared by them."""
-    if fired_before is None:
-        fired_before = fired_keys(incident)
-    decision = rules.decide(incident.sla_snapshot, state_of(incident), fired_before, now)
-    audience = audience or recipients
-    fired = [step for step in decision.due
-             if _fire(incident, step, actor, source, now, audience(incident, step))]
-    incident.next_escalation_at = decision.next_at
-    incident.save(update_fields=["next_escalation_at", "response_breached", "resolve_breached",
-                                 "major_incident_offered"])
-    return fired
+    order, and save the next instant. Returns the steps this call fired."""
+    return fire_many([incident], actor=actor, source=source, now=now)
 
 
-def _fire(incident: Incident, step: rules.Step, actor, source: str, now: datetime,
-          people: list[User]) -> bool:
-    reason = reason_text(step)
-    try:
-        with transaction.atomic():
-            Escalation.objects.create(incident=incident, key=step.key, level=step.level,
-                                      fired_at=now, reason=reason)
-    except IntegrityError:
-        return False  # fired already, by another worker or an earlier call
+def fire_many(incidents: list[Incident], *, actor: User | None, source: str,
+              now: datetime) -> list[rules.Step]:
+    """`fire_due` for incidents locked by the caller, with the same number of
+    queries for one or a hundred: one INSERT each for the Escalation rows,
+    the timeline events and the notifications, one UPDATE of the incidents
+    (whose instances get the new `next_escalation_at` and flags too)."""
+    fired_before = fired_keys_of([incident.pk for incident in incidents])
+    decisions = [(incident, rules.decide(incident.sla_snapshot, state_of(incident),
+                                         fired_before[incident.pk], now))
+                 for incident in incidents]
+    due = [(incident, step, reason_text(step))
+           for incident, decision in decisions for step in decision.due]
+    inserted = _insert_escalations(due, now)
+    firing = [(incident, step, reason) for incident, step, reason in due
+              if (incident.pk, step.key) in inserted]
+    audience, events, messages = Audience(), [], []
+    for incident, step, reason in firing:
+        people = audience(incident, step)
+        note = _("%(reason)s Notified: %(people)s.") % {
+            "reason": reason, "people": _people(people) or _("nobody (no one holds this role)")}
+        events.append(timeline.entry(incident, actor=actor, source=source, kind="escalated",
+                                     changes=_mark(incident, step), note=note))
+        messages.append(outbox.Message(
+            incident, event="incident_logged_p1" if step.key == rules.P1_LOGGED else "escalated",
+            recipients=people,
+            context={"incident": incident, "reason": reason, "level": level_label(step.level)}))
+    timeline.record_many(events)
+    outbox.enqueue_many(messages, actor=actor)
+    for incident, decision in decisions:
+        incident.next_escalation_at = decision.next_at
+    Incident.objects.bulk_update(incidents, ["next_escalation_at", "response_breached",
+                                             "resolve_breached", "major_incident_offered"])
+    return [step for _incident, step, _reason in firing]
+
+
+def _insert_escalations(due: list[tuple[Incident, rules.Step, str]],
+                        now: datetime) -> set[tuple[int, str]]:
+    """Insert an Escalation row per due step, except where one exists (a
+    second worker or an earlier call fired it); returns the (incident id,
+    key) inserted: the steps this call fires."""
+    if not due:
+        return set()
+    quote = connection.ops.quote_name
+    columns = ", ".join(map(quote, ["incident_id", "key", "level", "fired_at", "reason"]))
+    fired_at = connection.ops.adapt_datetimefield_value(now)
+    params = [value for incident, step, reason in due
+              for value in (incident.pk, step.key, step.level, fired_at, reason)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Escalation._meta.db_table)} ({columns}) VALUES "
+            f"{', '.join(['(%s, %s, %s, %s, %s)'] * len(due))} "
+            f"ON CONFLICT ({quote('incident_id')}, {quote('key')}) DO NOTHING "
+            f"RETURNING {quote('incident_id')}, {quote('key')}", params)
+        return set(cursor.fetchall())
+
+
+def _mark(incident: Incident, step: rules.Step) -> dict:
+    """Set the flag a fired step raises; the timeline's changes for it."""
     changes = {"escalation": [None, step.key], "level": [None, step.level]}
-    if step.key == rules.RESPONSE_BREACH and not incident.response_breached:
-        incident.response_breached = True
-        changes["response_breached"] = [False, True]
-    if step.key == rules.RESOLUTION_BREACH and not incident.resolve_breached:
-        incident.resolve_breached = True
-        changes["resolve_breached"] = [False, True]
-    if step.key == rules.P1_LOGGED and not incident.major_incident_offered:
-        incident.major_incident_offered = True
-        changes["major_incident_offered"] = [False, True]
-    note = _("%(reason)s Notified: %(people)s.") % {
-        "reason": reason, "people": _people(people) or _("nobody (no one holds this role)")}
-    timeline.record(incident, actor=actor, source=source, kind="escalated", changes=changes,
-                    note=note)
-    event = "incident_logged_p1" if step.key == rules.P1_LOGGED else "escalated"
-    outbox.enqueue(incident, event=event, recipients=people, actor=actor,
-                   context={"incident": incident, "reason": reason,
-                            "level": level_label(step.level)})
-    return True
+    flag = {rules.RESPONSE_BREACH: "response_breached", rules.RESOLUTION_BREACH:
+            "resolve_breached", rules.P1_LOGGED: "major_incident_offered"}.get(step.key)
+    if flag and not getattr(incident, flag):
+        setattr(incident, flag, True)
+        changes[flag] = [False, True]
+    return changes
 
 
 def reason_text(step: rules.Step) -> str:

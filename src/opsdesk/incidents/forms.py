@@ -10,6 +10,7 @@ from opsdesk.core import clock
 from opsdesk.core.choices import Tier
 from opsdesk.core.errors import Invalid, OpsDeskError
 from opsdesk.core.models import Category, ConfigurationItem, Customer, Service, Team, User
+from opsdesk.problems.incident_links import named_problem
 from opsdesk.sla.choices import Impact, Priority, Urgency
 
 from . import actions, rules
@@ -240,6 +241,11 @@ class ResolveForm(ActionForm, ClassificationFields):
     failure_vendor = forms.CharField(label=_("failure vendor"), max_length=100, required=False)
     resolver_role = forms.ChoiceField(label=_("resolver role"), choices=Tier.choices)
     system_type = forms.CharField(label=_("system type"), max_length=100, required=False)
+    problem = forms.CharField(
+        label=_("problem"), max_length=24, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "PRB-20261123-0001 / new"}),
+        help_text=_("Closing with a workaround or with a problem raised needs one: a problem "
+                    "number, or “new” to raise it from this incident."))
 
     def __init__(self, *args, incident, user, **kwargs):
         kwargs["initial"] = {
@@ -258,7 +264,7 @@ class ResolveForm(ActionForm, ClassificationFields):
             name: self.cleaned_data[name] for name in (
                 "closure_code", "solution", "business_recovered_at", "failure_vendor",
                 "resolver_role", "category", "ci", "system_type")
-        })
+        }, problem=named_problem(self.user, self.cleaned_data["problem"]))
 
 
 class RejectForm(ActionForm):

@@ -124,6 +124,9 @@ class ResolveBody(VersionedBody):
     category: str | None = Field(None, description="Confirm or correct the category.")
     ci: str | None = None
     system_type: str | None = None
+    problem: str | None = Field(None, max_length=24, description=(
+        "Needed for closure codes workaround and successful_with_problem: a problem "
+        "number, or \"new\" to raise one from the incident (INC-16)."))
 
 
 class RejectBody(VersionedBody):

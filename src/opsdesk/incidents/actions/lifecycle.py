@@ -10,6 +10,7 @@ from opsdesk.core import clock, timeline
 from opsdesk.core.choices import Tier
 from opsdesk.core.errors import Invalid
 from opsdesk.portal.surveys import invite_after_closure
+from opsdesk.problems import incident_links
 from opsdesk.sla import rules as escalation_rules
 
 from .. import clocks, escalations, rules, stints
@@ -188,10 +189,11 @@ def resolve(
     incident: Incident, *, actor, source: str, expected_version: int | None,
     closure_code: str, solution: str, business_recovered_at: datetime | None = None,
     failure_vendor: str | None = None, resolver_role: str | None = None, category=None,
-    ci=None, system_type: str | None = None,
+    ci=None, system_type: str | None = None, problem=None,
 ) -> Incident:
     """Record the solution (INC-14). Monitoring and system-transferred tickets
-    close at once (INC-15); the others wait for the requester."""
+    close at once (INC-15); the others wait for the requester. A workaround
+    closure links a problem: `problem` is one, or "new" to raise it (INC-16)."""
     incident = locked(incident, expected_version)
     rules.check(Action.RESOLVE, incident, actor)
     now = clock.now()
@@ -216,6 +218,8 @@ def resolve(
         if recovered is not None and recovered < incident.occurred_at:
             errors["business_recovered_at"] = _("Recovery cannot be before the occurrence.")
         incident.business_recovered_at = recovered
+    problem = incident_links.problem_for_resolution(incident, closure_code, problem, actor,
+                                                    errors)
     if errors:
         raise Invalid(fields=errors)
     status_before = incident.status
@@ -226,6 +230,7 @@ def resolve(
     timeline.record(incident, actor=actor, source=source, kind="resolved", public=True,
                     note=solution, changes={"status": [status_before, Status.RESOLVED],
                                             "closure_code": [None, closure_code]})
+    incident_links.link_resolved(incident, problem, actor=actor, source=source)
     status_changed(incident, status_before, actor=actor)
     for duplicate in _open_duplicates(incident, UNRESOLVED_STATUSES):
         duplicate_status_before = duplicate.status

@@ -38,6 +38,10 @@ EVENT_DESCRIPTIONS = {
     "escalated": _("escalated the incident"),
     "intervened": _("took the incident over as a manager"),
     "survey_answered": _("answered the satisfaction survey"),
+    "article_used": _("recorded a knowledge article as used"),
+    "problem_linked": _("linked the incident to a problem"),
+    "workaround_applied": _("applied a known error's workaround"),
+    "problem_solved": _("recorded that the linked problem is solved"),
 }
 SOURCE_LABELS = {
     "web": _("console"),

@@ -1,0 +1,150 @@
+"""Proactive problem management (PRB-05): find recurring incidents and
+propose problems with them attached.
+
+A recurrence is at least `minimum` incidents registered within the last
+`days` days that share their CI and category, or whose titles are alike
+(Chinese character bigrams, incidents.similarity). Counted: faults and
+alerts that are no duplicate (the master counts), no rejection copy, and
+not yet linked to any problem. A cluster already proposed — open, accepted
+or dismissed — is never proposed again: CI-and-category clusters by their
+key, text clusters by a proposal with an alike title.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsdesk.core import clock
+from opsdesk.core.counters import next_value
+from opsdesk.core.errors import Invalid
+from opsdesk.incidents.choices import Kind
+from opsdesk.incidents.models import Incident
+from opsdesk.incidents.similarity import similarity, tokens
+
+from . import records
+from .choices import FINAL_STATES, Source, State
+from .models import Problem, ProblemIncident
+
+DEFAULT_DAYS = 30
+DEFAULT_MINIMUM = 3
+# Titles at least this alike describe the same symptom.
+ALIKE = 0.6
+
+
+@dataclass
+class Cluster:
+    key: str
+    incidents: list
+
+    @property
+    def title(self) -> str:
+        return self.incidents[0].title
+
+
+def candidates(days: int, now) -> list[Incident]:
+    return list(
+        Incident.objects.filter(registered_at__gte=now - timedelta(days=days),
+                                kind__in=(Kind.FAULT, Kind.ALERT), duplicate_of=None,
+                                copied_from=None)
+        .exclude(problem_links__isnull=False)
+        .select_related("ci", "category").order_by("registered_at", "id")
+    )
+
+
+def find_clusters(incidents: list[Incident], minimum: int) -> list[Cluster]:
+    """CI-and-category clusters first; text clusters among what is left."""
+    by_ci = defaultdict(list)
+    for incident in incidents:
+        if incident.ci_id is not None and incident.category_id is not None:
+            by_ci[(incident.ci_id, incident.category_id)].append(incident)
+    clusters = [Cluster(f"ci:{ci}:category:{category}", members)
+                for (ci, category), members in by_ci.items() if len(members) >= minimum]
+    taken = {incident.pk for cluster in clusters for incident in cluster.incidents}
+    clusters.extend(_text_clusters([i for i in incidents if i.pk not in taken], minimum))
+    return clusters
+
+
+def _text_clusters(incidents: list[Incident], minimum: int) -> list[Cluster]:
+    """Each unclustered incident in time order seeds a cluster of the
+    unclustered incidents alike to it. Only pairs sharing a bigram are scored."""
+    postings = defaultdict(set)
+    for index, incident in enumerate(incidents):
+        for token in tokens(incident.title):
+            postings[token].add(index)
+    clustered, clusters = set(), []
+    for index, seed in enumerate(incidents):
+        if index in clustered:
+            continue
+        near = set().union(*(postings[t] for t in tokens(seed.title))) - clustered
+        members = sorted(i for i in near
+                         if similarity(seed.title, incidents[i].title) >= ALIKE)
+        if len(members) >= minimum:
+            clustered.update(members)
+            clusters.append(Cluster(f"text:{seed.pk}", [incidents[i] for i in members]))
+    return clusters
+
+
+def _already_proposed(cluster: Cluster, earlier: list[Problem]) -> bool:
+    for problem in earlier:
+        if problem.trend_key == cluster.key:
+            return True
+        if cluster.key.startswith("text:") and problem.trend_key.startswith("text:") \
+                and similarity(problem.title, cluster.title) >= ALIKE:
+            return True
+    return False
+
+
+def propose(*, actor=None, source: str = "worker", days: int = DEFAULT_DAYS,
+            minimum: int = DEFAULT_MINIMUM) -> list[Problem]:
+    """Propose a problem for each new recurrence, in one transaction. A
+    trend-proposed problem still open, or dismissed, blocks its cluster."""
+    errors = {}
+    if not isinstance(days, int) or not 1 <= days <= 366:
+        errors["days"] = _("Give a window of 1 to 366 days.")
+    if not isinstance(minimum, int) or not 2 <= minimum <= 1000:
+        errors["min"] = _("Give a threshold of at least 2 incidents.")
+    if errors:
+        raise Invalid(fields=errors)
+    with transaction.atomic():
+        return _propose(actor, source, days, minimum)
+
+
+def _propose(actor, source, days, minimum) -> list[Problem]:
+    now = clock.now()
+    earlier = list(Problem.objects.filter(source=Source.TREND_ANALYSIS)
+                   .exclude(trend_key="")
+                   .exclude(state__in=FINAL_STATES - {State.DISMISSED}))
+    proposed = []
+    for cluster in find_clusters(candidates(days, now), minimum):
+        if _already_proposed(cluster, earlier):
+            continue
+        first = cluster.incidents[0]
+        problem = records.open_problem(
+            actor=actor, source=source, origin=Source.TREND_ANALYSIS, state=State.PROPOSED,
+            trend_key=cluster.key,
+            fields={"title": cluster.title, "ci": first.ci, "service": first.service,
+                    "description": _("%(count)d alike incidents within %(days)d days.") % {
+                        "count": len(cluster.incidents), "days": days},
+                    "symptoms": first.symptoms or first.description},
+        )
+        for incident in cluster.incidents:
+            records.link(problem, incident, actor=actor, source=source,
+                         reason=ProblemIncident.Reason.TREND)
+        earlier.append(problem)
+        proposed.append(problem)
+    return proposed
+
+
+def run_daily(now=None) -> list[Problem] | None:
+    """Once per local day, however many workers ask: None if it ran already.
+    The day's counter is taken in the proposals' transaction, so a crash
+    leaves the day to run again."""
+    day = timezone.localdate(now or clock.now())
+    with transaction.atomic():
+        if next_value(f"problems:trends:{day:%Y%m%d}") > 1:
+            return None
+        return _propose(None, "worker", DEFAULT_DAYS, DEFAULT_MINIMUM)

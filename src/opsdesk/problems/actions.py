@@ -18,6 +18,8 @@ from opsdesk.incidents.choices import UNRESOLVED_STATUSES
 from opsdesk.incidents.choices import Action as IncidentAction
 from opsdesk.incidents.models import Incident
 from opsdesk.incidents.validation import required_text
+from opsdesk.knowledge import actions as knowledge_actions
+from opsdesk.knowledge.choices import Origin
 
 from . import records, rules
 from .choices import Action, State
@@ -278,3 +280,24 @@ def apply_workaround(problem: Problem, *, actor, source: str, incident, public: 
     timeline.record(problem, actor=actor, source=source, kind="workaround_applied",
                     changes={"incidents": [None, incident.number]})
     return problem
+
+
+@transaction.atomic(durable=True)
+def publish_as_article(problem: Problem, *, actor, source: str):
+    """Write a known error up as a knowledge-base draft in one step (PRB-04,
+    INC-07): its symptoms, root cause and workaround (or solution, once there
+    is one), CI and service. One article per known error."""
+    problem = locked(problem, None)
+    if actor.is_requester:
+        raise Forbidden()
+    if not problem.is_known_error:
+        raise Invalid(fields={"problem": _("%(number)s has no published workaround.") % {
+            "number": problem.number}})
+    article = knowledge_actions.create_from_text(
+        actor, problem.title, problem.symptoms or problem.description,
+        problem.solution or problem.workaround, cause=problem.root_cause, ci=problem.ci,
+        service=problem.service, source=source, origin=Origin.KNOWN_ERROR,
+        reference=problem.number)
+    timeline.record(problem, actor=actor, source=source, kind="article_published",
+                    changes={"article": [None, article.number]})
+    return article

@@ -131,12 +131,14 @@ def detail(request, number):
 def act(request, number, action):
     problem = _load(request, number)
     try:
-        _run(request, problem, action)
+        written = _run(request, problem, action)
     except OpsDeskError as error:
         details = " ".join(str(text) for text in error.fields.values())
         messages.error(request, f"{error.message} {details}".strip())
         return redirect(problem)
     messages.success(request, _("Done."))
+    if written is not None:  # the draft article, to be edited and reviewed
+        return redirect(written)
     if action == "apply-workaround":
         return redirect(get_incident_for(request.user, request.POST.get("incident", "")))
     return redirect(problem)
@@ -149,8 +151,11 @@ def _incident(request):
         raise type(error)(fields={"incident": error.message}) from None
 
 
-def _run(request, problem, action: str) -> None:
+def _run(request, problem, action: str):
+    """Perform `action`; return the article it wrote, if it wrote one."""
     user = request.user
+    if action == "publish-article":
+        return actions.publish_as_article(problem, actor=user, source=SOURCE)
     if action == Action.LINK_INCIDENT:
         actions.link_incident(problem, actor=user, source=SOURCE, incident=_incident(request))
     elif action == Action.NOTIFY_INCIDENTS:

@@ -17,6 +17,7 @@ EVENT_DESCRIPTIONS = {
     "incident_linked": _("linked an incident"),
     "incidents_notified": _("told the linked incidents"),
     "workaround_applied": _("applied the workaround to an incident"),
+    "article_published": _("wrote the known error up as a knowledge article"),
 }
 
 

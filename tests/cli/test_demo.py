@@ -6,6 +6,8 @@ from opsdesk.core.models import TimelineEvent, User
 from opsdesk.demo import load_demo
 from opsdesk.incidents.choices import Channel, ClosureCode, Kind, Status
 from opsdesk.incidents.models import Incident
+from opsdesk.knowledge.models import Article
+from opsdesk.knowledge.search import search_articles
 
 from ..conftest import FROZEN_AT
 from .conftest import opsdesk
@@ -41,6 +43,11 @@ def test_demo_covers_every_status_closure_code_channel_and_kind(db, frozen):
     assert incidents.filter(copied_from__isnull=False).exists()
     assert incidents.filter(priority_override__isnull=False).exists()
     assert incidents.filter(team__tier="vendor").exists()
+    articles = Article.objects.all()
+    assert sorted(articles.values_list("status", flat=True)) == ["draft"] + ["reviewed"] * 5
+    reviewed = articles.filter(status="reviewed").first()
+    requester = User.objects.get(username="requester_zhao")
+    assert reviewed in search_articles(reviewed.title, user=requester, limit=3)
 
 
 def test_demo_spreads_two_months_of_real_timelines_and_documents_its_logins(db, frozen):

@@ -15,6 +15,7 @@ from opsdesk.core import clock
 from opsdesk.core.models import Counter, User
 from opsdesk.incidents.models import Incident
 
+from .articles import write_articles
 from .organisation import DEMO_PASSWORD, PEOPLE, build_organisation
 from .recurring import plant_recurring_fault
 from .stories import Planner, replay
@@ -49,6 +50,7 @@ def load_demo() -> DemoResult:
             organisation = build_organisation(timezone.localdate(now))
         replay(Planner(organisation, now).stories())
         plant_recurring_fault(organisation, now)
+        write_articles()
         Counter.objects.filter(key=MARKER).update(value=LOADED)
     return DemoResult(
         loaded=marker is None,

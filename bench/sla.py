@@ -7,8 +7,8 @@ a real SMTP server (deadline → receipt) with a real `opsdesk worker
         [--spread 60] [--repeat 5]
 
 One tick is what the worker does for the sweep at one poll: it calls
-SlaSweep.handle_one() (one claim of up to 20 due incidents, fired in one
-transaction) until a call returns False. Ticks run in this process against
+SlaSweep.handle_one() (one claim of up to SlaSweep.batch_size due incidents,
+fired set-wise in one transaction) until a call returns False. Ticks run in this process against
 the loaded database; a baseline measured in the same run, one primary-key
 UPDATE committed on its own, puts the figures in this machine's units.
 A due ticket here is one whose response target has just been missed: it

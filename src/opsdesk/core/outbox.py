@@ -23,8 +23,9 @@ import random
 import socket
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -72,6 +73,16 @@ class Destination:
         return self.channel, self.address, self.target.pk if self.target else None
 
 
+@dataclass(frozen=True)
+class Message:
+    """One event about one record for its recipients: what `enqueue` queues."""
+    subject: Any
+    event: str
+    recipients: Iterable[Recipient]
+    context: dict
+    template: str | None = None
+
+
 def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: dict,
             template: str | None = None, actor: User | None = None,
             language: str | None = None) -> list[Notification]:
@@ -85,31 +96,51 @@ def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: di
     reachable on no channel is logged. `language` is for bare addresses
     (default: the site's).
     """
+    return enqueue_many([Message(subject, event, recipients, context, template)],
+                        actor=actor, language=language)
+
+
+def enqueue_many(messages: Iterable[Message], *, actor: User | None = None,
+                 language: str | None = None) -> list[Notification]:
+    """`enqueue` for many messages with one INSERT: each recipient's channels
+    are looked up once, each message rendered once per language."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue() must run inside the transaction of the change it announces")
+    messages = [replace(message, recipients=list(message.recipients)) for message in messages]
+    reachable = _reachable([recipient for message in messages for recipient in message.recipients],
+                           actor, language or settings.LANGUAGE_CODE)
     now = clock.now()
+    rows = []
+    for message in messages:
+        keys = sorted(dict.fromkeys(map(_recipient_key, message.recipients)),
+                      key=lambda key: RECIPIENT_ORDER.index(key[0]))
+        rows.extend(_rows(message, [d for key in keys for d in reachable[key]], now))
+    return Notification.objects.bulk_create(rows)
+
+
+def _rows(message: Message, destinations: list[Destination], now) -> Iterator[Notification]:
+    subject = message.subject
     reference = reference_of(subject)
-    context = {**context, "reference": reference, "link": link_to(subject)}
+    context = {**message.context, "reference": reference, "link": link_to(subject)}
     rendered: dict[str, tuple[str, str]] = {}
-    rows, seen = [], set()
-    for destination in _destinations(recipients, actor, language or settings.LANGUAGE_CODE):
+    seen = set()
+    for destination in destinations:
         if destination.key in seen:
             continue
         seen.add(destination.key)
         if destination.language not in rendered:
-            rendered[destination.language] = render(template or event, destination.language,
-                                                    context)
+            rendered[destination.language] = render(message.template or message.event,
+                                                    destination.language, context)
         title, body = rendered[destination.language]
-        rows.append(Notification(
+        yield Notification(
             created_at=now, next_attempt_at=now,
             subject_type=subject.TIMELINE_TYPE, subject_id=subject.pk, reference=reference,
-            event=event, recipient=destination.user, address=destination.address,
+            event=message.event, recipient=destination.user, address=destination.address,
             channel=destination.channel, target=destination.target,
             language=destination.language, subject=title, body=body, link=context["link"],
             message_id=(email.new_message_id(reference)
                         if destination.channel == NotificationChannel.EMAIL else ""),
-        ))
-    return Notification.objects.bulk_create(rows)
+        )
 
 
 def reference_of(subject) -> str:
@@ -123,29 +154,42 @@ def link_to(subject) -> str:
     return settings.OPSDESK_BASE_URL + subject.get_absolute_url()
 
 
-def _destinations(recipients: Iterable[Recipient], actor: User | None,
-                  address_language: str) -> Iterator[Destination]:
-    users, targets, addresses = [], [], []
-    for recipient in recipients:
-        if isinstance(recipient, User):
-            users.append(recipient)
-        elif isinstance(recipient, NotificationTarget):
-            targets.append(recipient)
-        elif isinstance(recipient, str):
-            addresses.append(recipient)
-        else:
-            raise TypeError(f"cannot notify {recipient!r}")
-    users = [user for user in users if user.is_active and (actor is None or user.pk != actor.pk)]
-    yield from _user_destinations(users)
-    for target in targets:
-        if target.enabled:
-            yield Destination(target.kind, target.address, target, None,
-                              target.language or settings.LANGUAGE_CODE)
-        else:
-            log.warning("not notifying disabled target %s", target)
-    for address in addresses:
-        if address:
-            yield Destination(NotificationChannel.EMAIL, address, None, None, address_language)
+# Users are told first, then targets, then bare addresses.
+RECIPIENT_ORDER = ("user", "target", "address")
+
+
+def _recipient_key(recipient: Recipient) -> tuple:
+    if isinstance(recipient, User):
+        return "user", recipient.pk
+    if isinstance(recipient, NotificationTarget):
+        return "target", recipient.pk
+    if isinstance(recipient, str):
+        return "address", recipient
+    raise TypeError(f"cannot notify {recipient!r}")
+
+
+def _reachable(recipients: list[Recipient], actor: User | None,
+               address_language: str) -> dict[tuple, list[Destination]]:
+    """Where each distinct recipient is reached (nowhere: the actor, an
+    inactive user, a disabled target, an empty address)."""
+    unique = {_recipient_key(recipient): recipient for recipient in recipients}
+    reachable: dict[tuple, list[Destination]] = {key: [] for key in unique}
+    users = [recipient for recipient in unique.values() if isinstance(recipient, User)
+             and recipient.is_active and (actor is None or recipient.pk != actor.pk)]
+    for destination in _user_destinations(users):
+        reachable["user", destination.user.pk].append(destination)
+    for key, recipient in unique.items():
+        if isinstance(recipient, NotificationTarget):
+            if recipient.enabled:
+                reachable[key].append(Destination(
+                    recipient.kind, recipient.address, recipient, None,
+                    recipient.language or settings.LANGUAGE_CODE))
+            else:
+                log.warning("not notifying disabled target %s", recipient)
+        elif isinstance(recipient, str) and recipient:
+            reachable[key].append(Destination(NotificationChannel.EMAIL, recipient, None, None,
+                                              address_language))
+    return reachable
 
 
 def _user_destinations(users: list[User]) -> Iterator[Destination]:

@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import Protocol
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 
 from opsdesk.core import clock
 from opsdesk.core.claims import claim
@@ -64,6 +64,10 @@ def default_handlers() -> list[Handler]:
 
 
 class Worker:
+    """Runs the handlers in turn. Handlers marked `slow` (a daily analysis that
+    may take a minute) get a loop of their own in a second thread, so that
+    escalations and notifications never wait behind them."""
+
     def __init__(self, handlers: list[Handler] | None = None, *,
                  interval: float = DEFAULT_INTERVAL_SECONDS):
         if interval <= 0:
@@ -72,11 +76,12 @@ class Worker:
         self.interval = interval
         self.stopping = threading.Event()
         self.failures = 0
+        self._failures_lock = threading.Lock()
 
-    def run_round(self) -> bool:
+    def run_round(self, handlers: list[Handler] | None = None) -> bool:
         """Give every handler one turn; True if any of them did work."""
         did_work = False
-        for handler in self.handlers:
+        for handler in self.handlers if handlers is None else handlers:
             if self.stopping.is_set():
                 break
             try:
@@ -85,7 +90,8 @@ class Worker:
                 # One failing handler must not starve the others; it is retried
                 # on the next round, after the pause.
                 log.exception("%s failed", handler.name)
-                self.failures += 1
+                with self._failures_lock:
+                    self.failures += 1
             finally:
                 close_old_connections()
         return did_work
@@ -93,13 +99,29 @@ class Worker:
     def run(self, *, once: bool = False) -> None:
         """Loop until stopped. With `once`, stop as soon as nothing is due."""
         log.info("worker started: %s", ", ".join(h.name for h in self.handlers))
-        while not self.stopping.is_set():
-            if self.run_round():
-                continue
-            if once:
-                break
-            self.stopping.wait(self.interval)
+        slow = [handler for handler in self.handlers if getattr(handler, "slow", False)]
+        fast = [handler for handler in self.handlers if handler not in slow]
+        lane = None
+        if slow:
+            lane = threading.Thread(target=self._loop, args=(slow, once),
+                                    name="opsdesk-worker-slow", daemon=True)
+            lane.start()
+        self._loop(fast, once)
+        if lane is not None:
+            lane.join()
         log.info("worker stopped")
+
+    def _loop(self, handlers: list[Handler], once: bool) -> None:
+        try:
+            while not self.stopping.is_set():
+                if self.run_round(handlers):
+                    continue
+                if once:
+                    break
+                self.stopping.wait(self.interval)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
 
     def stop(self, *_signal_args) -> None:
         self.stopping.set()

@@ -95,6 +95,41 @@ def test_a_failing_handler_is_logged_and_does_not_starve_the_others(db, caplog):
     assert "broken failed" in caplog.text and "handler bug" in caplog.text
 
 
+class Blocking:
+    """A slow handler that finishes only once it is released."""
+
+    name = "slow-analysis"
+    slow = True
+
+    def __init__(self):
+        self.released, self.done = threading.Event(), False
+
+    def handle_one(self) -> bool:
+        if self.done:
+            return False
+        if not self.released.wait(timeout=10):
+            raise TimeoutError("never released: the fast handlers waited behind it")
+        self.done = True
+        return True
+
+
+def test_a_slow_handler_never_holds_up_the_others(db):
+    slow, fast = Blocking(), Countdown("sweep", 3)
+
+    class ReleaseWhenFastIsDone:
+        name = "release"
+
+        def handle_one(self) -> bool:
+            if fast.work == 0:
+                slow.released.set()
+            return False
+
+    worker = Worker([slow, fast, ReleaseWhenFastIsDone()])
+    worker.run(once=True)
+
+    assert (fast.work, slow.done, worker.failures) == (0, True, 0)
+
+
 @pytest.mark.postgres_only
 def test_claim_skips_rows_another_worker_holds(transactional_db, django_db_serialized_rollback):
     user = User.objects.create_user(username="api_client")

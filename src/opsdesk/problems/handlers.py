@@ -9,6 +9,7 @@ log = logging.getLogger("opsdesk.problems")
 
 class DailyTrendAnalysis:
     name = "problem-trends"
+    slow = True  # reads a month of incidents: never in the escalations' way
 
     def handle_one(self) -> bool:
         proposed = trends.run_daily()

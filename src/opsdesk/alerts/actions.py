@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from opsdesk.core.choices import Role
 from opsdesk.core.errors import Invalid
 from opsdesk.core.models import User
 
-from . import formats
+from . import formats, store
 from .choices import SourceKind
 from .correlation import correlate
 from .models import AlertSource, Delivery, MaintenanceWindow
@@ -36,28 +36,13 @@ def receive(source: AlertSource, payload) -> dict:
         raise Invalid(fields={error.field_name: str(error.message)}) from None
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False,
                                        separators=(",", ":")).encode()).hexdigest()
-    delivery_id = _claim_delivery(source, digest, len(alerts), now)
+    delivery_id = store.claim_delivery(source.pk, digest, now, len(alerts))
     if delivery_id is None:
         earlier = Delivery.objects.get(source=source, digest=digest)
         return {**earlier.outcome, "duplicate": True}
     outcome = correlate(source, alerts, now=now).as_dict()
-    Delivery.objects.filter(pk=delivery_id).update(outcome=outcome)
+    store.record_outcome(delivery_id, outcome)
     return {**outcome, "duplicate": False}
-
-
-def _claim_delivery(source, digest: str, count: int, now) -> int | None:
-    """One statement, no savepoint: a concurrent identical delivery waits on
-    the unique index until this transaction ends, then finds it taken."""
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (source_id, digest, received_at, alert_count, outcome) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (source_id, digest) DO NOTHING "
-            "RETURNING id",
-            [source.pk, digest, connection.ops.adapt_datetimefield_value(now), count, "{}"],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 @transaction.atomic(durable=True)

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from opsdesk.core.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from opsdesk.core.models import ApiToken
 
-from . import actions
+from . import actions, store
 from .models import AlertSource
 
 router = Router(tags=["alerts"])
@@ -30,9 +30,7 @@ class DeliveryRead(Schema):
 
 
 def authenticated_source(request, name: str) -> AlertSource:
-    source = AlertSource.objects.select_related(
-        "service_user", "default_team", "default_category", "default_customer",
-    ).filter(name=name).first()
+    source = store.source_named(name)
     if source is None:
         raise NotFound(_("There is no alert source named “%(name)s”.") % {"name": name})
     scheme, _space, token = request.headers.get("Authorization", "").partition(" ")

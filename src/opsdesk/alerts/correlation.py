@@ -25,20 +25,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max
+from django.db.models import Max
 
 from opsdesk.incidents.choices import UNRESOLVED_STATUSES, Status
 from opsdesk.incidents.models import Incident
 
-from . import mapping, tickets
+from . import mapping, store, tickets
 from .choices import AlertStatus
 from .formats import FIRING, IncomingAlert
 from .mapping import Routing
-from .models import Alert, AlertIncident
-
-# What correlation reads of an alert's current row and its incident.
-CORRELATED_FIELDS = ("id", "fingerprint", "status", "starts_at", "suppressed_by", "incident",
-                     "incident__id", "incident__status", "incident__closed_at")
+from .models import Alert
+from .store import Current
 
 
 @dataclass
@@ -62,15 +59,20 @@ class Outcome:
 def correlate(source, alerts: list[IncomingAlert], *, now) -> Outcome:
     # The last word on a fingerprint within one delivery wins.
     alerts = list({alert.fingerprint: alert for alert in alerts}.values())
-    routings = mapping.route_all(source, alerts)
-    _lock(source, alerts, routings)
     batch = Batch(source, now)
     batch.outcome.alerts = len(alerts)
-    current = {row.fingerprint: row for row in Alert.objects.filter(
-        source=source, current=True, fingerprint__in=[a.fingerprint for a in alerts],
-    ).select_related("incident").only(*CORRELATED_FIELDS)}
-    for alert, routing in zip(alerts, routings, strict=True):
-        row = current.get(alert.fingerprint)
+    if not alerts:
+        return batch.outcome
+    _lock(source, [f"fp:{alert.fingerprint}" for alert in alerts])
+    current = store.current_alerts(source.pk, [alert.fingerprint for alert in alerts])
+    # Repeats on a row whose incident is still open need no routing: most
+    # deliveries of a running alert are only that.
+    unrouted = [alert for alert in alerts if _may_raise(alert, current.get(alert.fingerprint))]
+    routings = dict(zip([alert.fingerprint for alert in unrouted],
+                        mapping.route_all(source, unrouted), strict=True))
+    _lock(source, [f"scope:{routing.scope}" for routing in routings.values()])
+    for alert in alerts:
+        row, routing = current.get(alert.fingerprint), routings.get(alert.fingerprint)
         if alert.status == FIRING:
             batch.firing(alert, routing, row)
         else:
@@ -81,17 +83,23 @@ def correlate(source, alerts: list[IncomingAlert], *, now) -> Outcome:
     return batch.outcome
 
 
-def _lock(source, alerts: list[IncomingAlert], routings: list[Routing]) -> None:
+def _may_raise(alert: IncomingAlert, row: Current | None) -> bool:
+    """Whether the alert may start a row or an incident, which takes its routing."""
+    if row is None:
+        return True
+    return alert.status == FIRING and row.incident_status in (None, Status.CLOSED)
+
+
+def _lock(source, names: list[str]) -> None:
     """Serialise deliveries that touch the same fingerprint or scope, so
     that two at once cannot both open an incident for one alert or both miss
-    a storm. SQLite has a single writer already."""
-    if connection.vendor != "postgresql":
+    a storm. SQLite has a single writer already. Fingerprints are locked
+    before scopes, each set in one sorted order, so two deliveries never
+    wait on each other."""
+    if connection.vendor != "postgresql" or not names:
         return
-    names = {f"fp:{alert.fingerprint}" for alert in alerts}
-    names |= {f"scope:{routing.scope}" for routing in routings}
-    # Taken in one order by everyone, so two deliveries never wait on each other.
-    keys = sorted(int.from_bytes(hashlib.sha256(f"alerts:{source.pk}:{name}".encode())
-                                 .digest()[:8], "big", signed=True) for name in names)
+    keys = sorted({int.from_bytes(hashlib.sha256(f"alerts:{source.pk}:{name}".encode())
+                                  .digest()[:8], "big", signed=True) for name in names})
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",
                        [keys])
@@ -101,7 +109,7 @@ class Batch:
     def __init__(self, source, now):
         self.source, self.now = source, now
         self.outcome = Outcome()
-        self.new_rows: list[Alert] = []
+        self.new_rows: list[dict] = []
         # Changes to existing rows, as a few set-wise UPDATEs: which rows were
         # seen, retired, fired anew (by start), cleared (by end), suppressed.
         self.seen: set[int] = set()
@@ -110,50 +118,51 @@ class Batch:
         self.occurred: dict = defaultdict(set)
         self.ended: dict = defaultdict(set)
         self.suppressed: dict = defaultdict(set)
-        self.waiting: dict[str, list[tuple[IncomingAlert, Routing, Alert]]] = defaultdict(list)
+        self.waiting: dict[str, list[tuple[IncomingAlert, Routing, dict]]] = defaultdict(list)
         self.cleared: set[int] = set()
         self._windows = None
 
     @property
-    def windows(self):
+    def windows(self) -> list[store.Window]:
         if self._windows is None:
-            self._windows = mapping.windows_open_at(self.now)
+            self._windows = store.windows_open_at(self.now)
         return self._windows
 
     # ------------------------------------------------------------ per alert
 
-    def firing(self, alert: IncomingAlert, routing: Routing, row: Alert | None) -> None:
+    def firing(self, alert: IncomingAlert, routing: Routing | None, row: Current | None
+               ) -> None:
         if row is not None:
-            incident = row.incident
-            if incident is not None and incident.status != Status.CLOSED:
+            if row.incident_id is not None and row.incident_status != Status.CLOSED:
                 self._repeat(row, alert)
                 return
             window = mapping.window_for(self.windows, routing)
-            if incident is None and row.suppressed_by_id is not None and window is not None:
-                self.suppressed[window.pk].add(row.pk)
+            if row.incident_id is None and row.suppressed_by_id is not None \
+                    and window is not None:
+                self.suppressed[window.id].add(row.id)
                 self._repeat(row, alert)
                 return
-            if incident is not None and self._flapping(row, incident):
+            if row.incident_id is not None and self._flapping(row):
                 self.outcome.flapping += 1
                 self._repeat(row, alert)
                 return
-            self.retired.add(row.pk)
+            self.retired.add(row.id)
         self._new_firing(alert, routing)
 
-    def _flapping(self, row: Alert, incident: Incident) -> bool:
+    def _flapping(self, row: Current) -> bool:
         window = timedelta(seconds=self.source.flap_window_seconds)
-        return row.status == AlertStatus.RESOLVED and incident.closed_at is not None \
-            and self.now - incident.closed_at <= window
+        return row.status == AlertStatus.RESOLVED and row.incident_closed_at is not None \
+            and self.now - row.incident_closed_at <= window
 
-    def _repeat(self, row: Alert, alert: IncomingAlert) -> None:
+    def _repeat(self, row: Current, alert: IncomingAlert) -> None:
         """Seen again: a new occurrence if it fires anew (after clearing, or
         with another start). Labels and annotations stay as first seen."""
-        self.seen.add(row.pk)
+        self.seen.add(row.id)
         refired = row.status == AlertStatus.RESOLVED
         if refired:
-            self.refired.add(row.pk)
+            self.refired.add(row.id)
         if refired or alert.starts_at != row.starts_at:
-            self.occurred[alert.starts_at].add(row.pk)
+            self.occurred[alert.starts_at].add(row.id)
             self.outcome.repeats += 1
 
     def _new_firing(self, alert: IncomingAlert, routing: Routing) -> None:
@@ -161,31 +170,33 @@ class Batch:
         row = self._new_row(alert, routing)
         window = mapping.window_for(self.windows, routing)
         if window is not None:
-            row.suppressed_by = window
+            row["suppressed_by_id"] = window.id
             self.outcome.suppressed += 1
             return
         self.waiting[routing.scope].append((alert, routing, row))
 
-    def _new_row(self, alert: IncomingAlert, routing: Routing) -> Alert:
-        row = Alert(
-            source=self.source, fingerprint=alert.fingerprint, name=alert.name[:200],
-            summary=alert.summary[:500], host=alert.host[:200], severity=alert.severity[:50],
-            scope=routing.scope, status=alert.status, labels=alert.labels,
-            annotations=alert.annotations, url=alert.url, starts_at=alert.starts_at,
-            ends_at=alert.ends_at, first_seen_at=self.now, last_seen_at=self.now,
-        )
+    def _new_row(self, alert: IncomingAlert, routing: Routing) -> dict:
+        row = {
+            "source_id": self.source.pk, "fingerprint": alert.fingerprint,
+            "name": alert.name[:200], "summary": alert.summary[:500], "host": alert.host[:200],
+            "severity": alert.severity[:50], "scope": routing.scope, "status": alert.status,
+            "labels": alert.labels, "annotations": alert.annotations, "url": alert.url,
+            "starts_at": alert.starts_at, "ends_at": alert.ends_at,
+            "first_seen_at": self.now, "last_seen_at": self.now,
+        }
         self.new_rows.append(row)
         return row
 
-    def resolved(self, alert: IncomingAlert, routing: Routing, row: Alert | None) -> None:
+    def resolved(self, alert: IncomingAlert, routing: Routing | None, row: Current | None
+                 ) -> None:
         self.outcome.resolved += 1
         if row is None:
             self._new_row(alert, routing)
             return
-        self.seen.add(row.pk)
+        self.seen.add(row.id)
         if row.status == AlertStatus.FIRING:
-            self.ended[alert.ends_at].add(row.pk)
-            if row.incident is not None and row.incident.status in UNRESOLVED_STATUSES:
+            self.ended[alert.ends_at].add(row.id)
+            if row.incident_status in UNRESOLVED_STATUSES:
                 self.cleared.add(row.incident_id)
 
     # ------------------------------------------------------------ incidents
@@ -194,35 +205,29 @@ class Batch:
         if not self.waiting:
             return
         scopes = list(self.waiting)
-        storms = {grouping.scope: grouping.incident for grouping in AlertIncident.objects.filter(
-            source=self.source, scope__in=scopes, storm=True,
-            incident__status__in=UNRESOLVED_STATUSES,
-        ).select_related("incident").order_by("id")}
+        storms = store.open_storms(self.source.pk, scopes)
         since = self.now - timedelta(seconds=self.source.storm_window_seconds)
-        recent = dict(Alert.objects.filter(
-            source=self.source, scope__in=[s for s in scopes if s not in storms],
-            first_seen_at__gte=since, incident__isnull=False,
-        ).values_list("scope").annotate(n=Count("id")).order_by())
+        calm = [scope for scope in scopes if scope not in storms]
+        recent = store.recent_incident_alerts(self.source.pk, calm, since) if calm else {}
         for scope, waiting in self.waiting.items():
             storm = storms.get(scope)
             if storm is None and recent.get(scope, 0) + len(waiting) >= \
                     self.source.storm_threshold:
-                storm = self._start_storm(scope, waiting, since)
+                storm = self._start_storm(scope, waiting, since).pk
             if storm is not None:
                 for _alert, _routing, row in waiting:
-                    row.incident = storm
+                    row["incident_id"] = storm
                 continue
             for alert, routing, row in waiting:
-                row.incident = self._open(scope, [(alert, routing)], storm=False)
+                row["incident_id"] = self._open([(alert, routing)], storm=False).pk
 
-    def _open(self, scope, alerts, *, storm: bool) -> Incident:
+    def _open(self, alerts, *, storm: bool) -> Incident:
         incident = tickets.open_incident(self.source, alerts, storm=storm)
         self.outcome.opened.append(incident.number)
         return incident
 
     def _start_storm(self, scope: str, waiting, since) -> Incident:
-        storm = self._open(scope, [(alert, routing) for alert, routing, _row in waiting],
-                           storm=True)
+        storm = self._open([(alert, routing) for alert, routing, _row in waiting], storm=True)
         earlier = list(Incident.objects.filter(
             alert_origin__source=self.source, alert_origin__scope=scope,
             alert_origin__storm=False, alert_origin__opened_at__gte=since,
@@ -237,33 +242,25 @@ class Batch:
     # ----------------------------------------------------------------- save
 
     def save(self) -> None:
-        rows = Alert.objects.filter
         # Retire rows before their successors arrive: one current row per fingerprint.
-        if self.retired:
-            rows(pk__in=self.retired).update(current=False)
-        if self.new_rows:
-            Alert.objects.bulk_create(self.new_rows)
-        if self.refired:
-            rows(pk__in=self.refired).update(flaps=F("flaps") + 1)
+        store.update_alerts(self.retired, current=False)
+        store.insert_alerts(self.new_rows)
+        store.update_alerts(self.refired, increment=("flaps",))
         for starts_at, pks in self.occurred.items():
-            rows(pk__in=pks).update(occurrences=F("occurrences") + 1, starts_at=starts_at,
-                                    status=AlertStatus.FIRING, ends_at=None,
-                                    last_seen_at=self.now)
+            store.update_alerts(pks, increment=("occurrences",), starts_at=starts_at,
+                                status=AlertStatus.FIRING, ends_at=None,
+                                last_seen_at=self.now)
         for ends_at, pks in self.ended.items():
-            rows(pk__in=pks).update(status=AlertStatus.RESOLVED, ends_at=ends_at,
-                                    last_seen_at=self.now)
+            store.update_alerts(pks, status=AlertStatus.RESOLVED, ends_at=ends_at,
+                                last_seen_at=self.now)
         only_seen = self.seen.difference(*self.occurred.values(), *self.ended.values())
-        if only_seen:
-            rows(pk__in=only_seen).update(last_seen_at=self.now)
-        for window_pk, pks in self.suppressed.items():
-            rows(pk__in=pks).update(suppressed_by=window_pk)
+        store.update_alerts(only_seen, last_seen_at=self.now)
+        for window_id, pks in self.suppressed.items():
+            store.update_alerts(pks, suppressed_by_id=window_id)
 
     def finish_cleared(self) -> None:
-        for incident in Incident.objects.select_for_update().filter(
-                pk__in=self.cleared, status__in=UNRESOLVED_STATUSES).order_by("id"):
-            still_firing = incident.alerts.filter(status=AlertStatus.FIRING).exists()
-            if still_firing:
-                continue
+        for incident_id in store.incidents_all_clear(self.cleared):
+            incident = Incident.objects.get(pk=incident_id)
             recovered = incident.alerts.aggregate(at=Max("ends_at"))["at"] or self.now
             if tickets.finish(self.source, incident, recovered):
                 self.outcome.closed.append(incident.number)

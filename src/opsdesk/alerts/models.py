@@ -188,8 +188,11 @@ class Alert(models.Model):
     occurrences on the same row. Once its incident is closed, a new firing
     starts a new row (`current` moves to it)."""
 
+    # No index of their own on source and incident: alert_scope_recent and
+    # alert_incident_status lead with them, and every index is work on each
+    # of the intake's updates.
     source = models.ForeignKey(AlertSource, verbose_name=_("source"), on_delete=models.PROTECT,
-                               related_name="alerts")
+                               related_name="alerts", db_index=False)
     fingerprint = models.CharField(_("fingerprint"), max_length=200)
     current = models.BooleanField(default=True, editable=False)
     name = models.CharField(_("alert"), max_length=200)
@@ -208,7 +211,8 @@ class Alert(models.Model):
     occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
     flaps = models.PositiveIntegerField(_("flaps"), default=0)
     incident = models.ForeignKey("incidents.Incident", verbose_name=_("incident"), null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="alerts")
+                                 blank=True, on_delete=models.PROTECT, related_name="alerts",
+                                 db_index=False)
     suppressed_by = models.ForeignKey(
         MaintenanceWindow, verbose_name=_("suppressed by maintenance"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="alerts",

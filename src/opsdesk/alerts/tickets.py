@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opsdesk.core import clock
-from opsdesk.core.models import TimelineEvent
+from opsdesk.core.models import (
+    Category,
+    ConfigurationItem,
+    Customer,
+    Service,
+    Team,
+    TimelineEvent,
+)
 from opsdesk.incidents import actions
 from opsdesk.incidents.choices import Channel, ClosureCode, Kind
 from opsdesk.incidents.models import Incident
@@ -43,23 +50,32 @@ def open_incident(source, alerts: list[tuple[IncomingAlert, Routing]], *, storm:
         else:
             title = _title(first)
         description = _description(source, [alert for alert, _routing in alerts])
-    cis = {r.ci for _alert, r in alerts}
+    cis = {r.ci_id for _alert, r in alerts}
+    routed = _routed_objects(routing, ci_id=cis.pop() if len(cis) == 1 else None)
     incident = _within(actions.log_incident)(
         actor=source.service_user, source=SOURCE, title=title[:TITLE_LENGTH],
         kind=Kind.ALERT, channel=Channel.MONITORING,
         impact=most_severe([r.impact for _alert, r in alerts], IMPACT_ORDER),
         urgency=most_severe([r.urgency for _alert, r in alerts], URGENCY_ORDER),
-        description=description, category=routing.category,
-        ci=cis.pop() if len(cis) == 1 else None, service=routing.service,
-        customer=routing.customer, reporter_name=source.name,
+        description=description, category=routed["category"], ci=routed["ci"],
+        service=routed["service"], customer=routed["customer"], reporter_name=source.name,
         occurred_at=min(min(alert.starts_at for alert, _r in alerts), clock.now()),
     )
-    if routing.team is not None:
+    if routed["team"] is not None:
         incident = _within(actions.assign)(incident, actor=source.service_user, source=SOURCE,
-                                           expected_version=None, team=routing.team)
+                                           expected_version=None, team=routed["team"])
     AlertIncident.objects.create(incident=incident, source=source, scope=routing.scope,
                                  storm=storm, opened_at=clock.now())
     return incident
+
+
+def _routed_objects(routing: Routing, *, ci_id) -> dict:
+    """The objects a routing names by id (a row deleted meanwhile: none)."""
+    wanted = {"category": (Category, routing.category_id), "ci": (ConfigurationItem, ci_id),
+              "service": (Service, routing.service_id),
+              "customer": (Customer, routing.customer_id), "team": (Team, routing.team_id)}
+    return {name: model.objects.filter(pk=pk).first() if pk is not None else None
+            for name, (model, pk) in wanted.items()}
 
 
 def _title(alert: IncomingAlert) -> str:

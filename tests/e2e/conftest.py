@@ -107,3 +107,13 @@ def desk(request, chromium, people, live_server):
         yield signed_in
         signed_in.close(request.node.name, getattr(request.node, "walk_failed", False))
         browser.close()
+
+
+def fill_form(form, fields: dict) -> None:
+    """Fill a form's inputs by name; select elements take option values."""
+    for name, value in fields.items():
+        field = form.locator(f"[name={name}]")
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)

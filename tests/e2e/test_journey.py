@@ -18,6 +18,8 @@ from playwright.sync_api import Page, expect
 
 from opsdesk.incidents.choices import ClosureCode, Status
 
+from .conftest import fill_form
+
 TITLE = "网银系统登录缓慢"
 WORKAROUND = "已重启应用服务器，登录暂时恢复正常"
 REJECTION = "客户来电：今天上午登录仍然需要一分钟以上"
@@ -83,13 +85,7 @@ class Console:
         summary = panel.locator("summary")
         if summary.count():
             summary.click()
-        form = self.page.get_by_test_id(f"action-{action}")
-        for name, value in fields.items():
-            field = form.locator(f"[name={name}]")
-            if field.evaluate("element => element.tagName") == "SELECT":
-                field.select_option(value)
-            else:
-                field.fill(value)
+        fill_form(self.page.get_by_test_id(f"action-{action}"), fields)
         with self.page.expect_navigation():
             self.page.get_by_test_id(f"submit-{action}").click()
         refused = self.page.get_by_role("alert").all_inner_texts()

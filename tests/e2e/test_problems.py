@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from opsdesk.incidents import actions
 
+from .conftest import fill_form
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,13 +25,7 @@ def working_incident(people):
 def _resolve(page, **fields):
     if page.locator("#panel-resolve details[open]").count() == 0:
         page.locator("#panel-resolve summary").click()
-    form = page.get_by_test_id("action-resolve")
-    for name, value in fields.items():
-        field = form.locator(f"[name={name}]")
-        if field.evaluate("element => element.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
+    fill_form(page.get_by_test_id("action-resolve"), fields)
     page.get_by_test_id("submit-resolve").click()
 
 

@@ -261,7 +261,7 @@ def user_with_address(address: str) -> User | None:
     if not address:
         return None
     return (User.objects.filter(email__iexact=address, is_active=True)
-            .exclude(username=ROBOT_USERNAME).order_by("pk").first())
+            .exclude(is_robot=True).order_by("pk").first())
 
 
 def mail_robot() -> User:
@@ -326,14 +326,14 @@ def _add_reply(inbound: InboundMessage, parsed: ParsedMail, incident: Incident,
     text = (parsed.reply_text or parsed.text).strip()
     if not text:
         text = _("(The mail had no text.)")
-    if author.username == ROBOT_USERNAME:
+    if author.is_robot:
         who = f"{parsed.sender_name} <{parsed.sender_address}>" if parsed.sender_name \
             else parsed.sender_address
         text = _("E-mail from %(sender)s:") % {"sender": who} + "\n\n" + text
     text = text[:20000]
     # Staff answering a notification by mail write an internal note: a reply
     # to "assigned to you" is not meant for the customer.
-    public = author.is_requester or author.username == ROBOT_USERNAME
+    public = author.is_requester or author.is_robot
     if not (inbound.attempts > 1 and _commented_before(incident, author, text)):
         actions.comment(incident, actor=author, source=SOURCE, body=text, public=public)
     _attach(inbound, parsed, incident, author)

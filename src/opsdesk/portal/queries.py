@@ -22,9 +22,9 @@ def my_tickets(user, tab: str) -> QuerySet:
 
 
 def known_solutions(user, *, text: str, category=None, limit: int = 3) -> list[Incident]:
-    """Solutions of resolved incidents like `text` (INC-07, until the
-    knowledge base exists): of the requester's own customer only, best first.
-    The caller shows only their title and solution."""
+    """Solutions of resolved incidents like `text` (INC-07), offered beside the
+    knowledge base's articles: of the requester's own customer only, best
+    first. The caller shows only their title and solution."""
     if not text.strip():
         return []
     if user.customer_id is not None:

@@ -32,7 +32,8 @@ from opsdesk.core.choices import Role
 
 # Apps that add their own subcommands, each through a `register(commands)`.
 APP_COMMANDS = ("opsdesk.mail.commands", "opsdesk.alerts.commands", "opsdesk.cmdb.commands",
-                "opsdesk.problems.commands")
+                "opsdesk.problems.commands", "opsdesk.imports.commands", "opsdesk.audit.commands",
+                "opsdesk.reports.commands")
 
 
 class CommandFailed(Exception):

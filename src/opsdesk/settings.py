@@ -131,6 +131,12 @@ INSTALLED_APPS = [
     "opsdesk.problems",
     "opsdesk.knowledge",
     "opsdesk.cmdb",
+    "opsdesk.changes",
+    "opsdesk.major",
+    "opsdesk.calls",
+    "opsdesk.reports",
+    "opsdesk.imports",
+    "opsdesk.audit",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,10 @@ urlpatterns = [
     path("kb/", include("opsdesk.knowledge.urls")),
     path("problems/", include("opsdesk.problems.urls")),
     path("cmdb/", include("opsdesk.cmdb.urls")),
+    path("changes/", include("opsdesk.changes.urls")),
+    path("major/", include("opsdesk.major.urls")),
+    path("reports/", include("opsdesk.reports.urls")),
+    path("audit/", include("opsdesk.audit.urls")),
     path("", include("opsdesk.core.urls")),
     path("", include("opsdesk.incidents.urls")),
 ]

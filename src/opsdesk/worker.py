@@ -53,7 +53,8 @@ class PurgeIdempotencyKeys:
 
 
 # Apps whose `handlers()` add to the loop.
-APP_HANDLERS = ("opsdesk.mail.handlers", "opsdesk.portal.handlers", "opsdesk.problems.handlers")
+APP_HANDLERS = ("opsdesk.mail.handlers", "opsdesk.portal.handlers", "opsdesk.problems.handlers",
+                "opsdesk.changes.handlers", "opsdesk.major.handlers", "opsdesk.reports.handlers")
 
 
 def default_handlers() -> list[Handler]:

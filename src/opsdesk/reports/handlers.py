@@ -1,0 +1,2 @@
+def handlers() -> list:
+    return []

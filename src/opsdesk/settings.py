@@ -270,3 +270,12 @@ if (OPSDESK_SURVEY_DELAY_HOURS < 0 or OPSDESK_SURVEY_REMINDER_DAYS < 1
         "within one week of closure")
 # An e-mailed sign-in link works once, for this many minutes.
 OPSDESK_SIGNIN_LINK_MINUTES = envint("OPSDESK_SIGNIN_LINK_MINUTES", 15)
+
+# --- Change management ---
+# An emergency change carried out first (CHG-04) must be recorded within this
+# many hours; the CAB approves a change with this many approvals.
+OPSDESK_EMERGENCY_RECORD_HOURS = envint("OPSDESK_EMERGENCY_RECORD_HOURS", 24)
+OPSDESK_CAB_QUORUM = envint("OPSDESK_CAB_QUORUM", 2)
+if OPSDESK_EMERGENCY_RECORD_HOURS < 1 or OPSDESK_CAB_QUORUM < 1:
+    raise ImproperlyConfigured(
+        "OPSDESK_EMERGENCY_RECORD_HOURS and OPSDESK_CAB_QUORUM must be at least 1")

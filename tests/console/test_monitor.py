@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from opsdesk.incidents import actions
 from opsdesk.incidents.models import Escalation, Incident
+from opsdesk.major import actions as major_actions
 
 P1 = {"impact": "high", "urgency": "critical"}
 
@@ -43,6 +44,7 @@ def board(cast, frozen):
     board["near"] = cast.log(title="邮件发送延迟")  # response due 10:23, near at 10:20
     frozen.shift(timedelta(minutes=12))
     board["major"] = cast.log(title="核心交易系统中断", **P1)
+    major_actions.declare(board["major"], actor=cast.lead_wang, source="web", reason="交易中断")
     board["reassigned"] = reassigned_three_times(cast, title="打印机卡纸", impact="low",
                                                  urgency="low")
     return board

@@ -43,6 +43,9 @@ SPEC = {
     "override-priority": (UNRESOLVED, WORKERS, False, None),
     # INC-13: only managers take a ticket over, and only while it is unresolved.
     "intervene": (UNRESOLVED, MANAGERS, False, None),
+    # Seed 004 on-site KPI: once dispatched, until closure; which people of the
+    # on-site team is rules.may_record_arrival (tests/incidents/test_onsite_arrival.py).
+    "arrive": ((UNRESOLVED - {"new"}) | {"resolved"}, WORKERS, False, None),
 }
 
 ME, COLLEAGUE, STRANGER = 1, 2, 3

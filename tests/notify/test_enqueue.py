@@ -205,6 +205,11 @@ EXPECTED = {
 # Templates rendered and checked by the tests of the app that sends them.
 TESTED_ELSEWHERE = {(name, "en") for name in (
     "signin_link", "survey_invitation", "survey_reminder",  # tests/portal
+    "change_vote_needed", "change_decided", "change_unrecorded",  # tests/changes
+    "article_review_requested", "article_approved", "article_sent_back",  # tests/knowledge
+    "major_declared", "major_update", "major_update_due", "major_report",  # tests/major
+    "major_lifted",
+    "monthly_report",  # tests/reports/test_monthly_pages.py
 )}
 
 

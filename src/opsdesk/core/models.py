@@ -304,10 +304,19 @@ class TimelineEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(_("visible to requester"), default=False)
+    # The event's place in its record's hash chain (core/chain.py), set by
+    # timeline.record_many. Two writers that chained to the same predecessor
+    # would collide on the unique (subject, seq) instead of forking the chain.
+    seq = models.PositiveIntegerField(_("sequence number"), editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "id"], name="timeline_subject")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subject_type", "subject_id", "seq"],
+                                    name="timeline_chain_seq"),
         ]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")

@@ -16,7 +16,9 @@ from opsdesk.core.models import Counter, User
 from opsdesk.incidents.models import Incident
 
 from .articles import write_articles
+from .changes import plant_changes
 from .organisation import DEMO_PASSWORD, PEOPLE, build_organisation
+from .plans import write_plans
 from .recurring import plant_recurring_fault
 from .stories import Planner, replay
 
@@ -50,7 +52,9 @@ def load_demo() -> DemoResult:
             organisation = build_organisation(timezone.localdate(now))
         replay(Planner(organisation, now).stories())
         plant_recurring_fault(organisation, now)
+        plant_changes(organisation, now)
         write_articles()
+        write_plans()
         Counter.objects.filter(key=MARKER).update(value=LOADED)
     return DemoResult(
         loaded=marker is None,

@@ -29,6 +29,7 @@ from .queries import (
     visible_incidents,
 )
 from .schemas import (
+    ArriveBody,
     AssignBody,
     AttachmentRead,
     CommentBody,
@@ -379,6 +380,17 @@ def intervene(request, number: str, payload: NoteBody):
     incident = get_incident_for(request.auth, number)
     return _current(actions.intervene(incident, actor=request.auth, source=SOURCE,
                                    expected_version=payload.version, note=payload.note))
+
+
+@router.post("/{number}/actions/arrive", response=IncidentRead,
+             summary="Record arrival on site")
+def arrive(request, number: str, payload: ArriveBody):
+    """The on-site engineer (or their lead, or a manager) records when they
+    reached the customer; the on-time KPI compares it with the deadline."""
+    incident = get_incident_for(request.auth, number)
+    return _current(actions.record_arrival(
+        incident, actor=request.auth, source=SOURCE, expected_version=payload.version,
+        arrived_at=payload.arrived_at, note=payload.note))
 
 
 @router.post("/{number}/actions/link-duplicate", response=IncidentRead,

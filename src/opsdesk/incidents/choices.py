@@ -87,3 +87,4 @@ class Action(models.TextChoices):
     LINK_DUPLICATE = "link-duplicate", _("Link as duplicate")
     OVERRIDE_PRIORITY = "override-priority", _("Override priority")
     INTERVENE = "intervene", _("Intervene")
+    ARRIVE = "arrive", _("Record arrival on site")

@@ -230,6 +230,23 @@ class InterveneForm(NoteForm):
     perform = staticmethod(actions.intervene)
 
 
+class ArriveForm(ActionForm):
+    action = Action.ARRIVE
+    arrived_at = forms.DateTimeField(label=_("arrived on site at"), required=False,
+                                     widget=LocalDateTimeInput())
+    note = forms.CharField(label=_("note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, incident, user, **kwargs):
+        kwargs["initial"] = {"arrived_at": local_time(clock.now()), **kwargs.get("initial", {})}
+        super().__init__(*args, incident=incident, user=user, **kwargs)
+
+    def run(self):
+        return actions.record_arrival(self.incident, **self.context(),
+                                      arrived_at=self.cleaned_data["arrived_at"],
+                                      note=self.cleaned_data["note"])
+
+
 class ResolveForm(ActionForm, ClassificationFields):
     action = Action.RESOLVE
     closure_code = forms.ChoiceField(label=_("closure code"),
@@ -335,7 +352,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     form.action: form for form in (
         UpdateForm, CommentForm, AssignForm, AcceptForm, PendForm, ResumeForm, ResolveForm,
         ConfirmForm, RejectForm, CloseForm, LinkDuplicateForm, OverridePriorityForm,
-        InterveneForm,
+        InterveneForm, ArriveForm,
     )
 }
 

@@ -321,6 +321,10 @@ class TeamStint(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("paused (business seconds)"), default=0)
     breached = models.BooleanField(_("target missed"), default=False)
+    # On-site stints only (seed 004: 规定时间内到达客户现场): when the engineer
+    # arrived, and by when they had to, from the OLA target's arrival time.
+    arrived_at = models.DateTimeField(_("arrived on site at"), null=True, blank=True)
+    arrival_due_at = models.DateTimeField(_("arrival due at"), null=True, blank=True)
 
     class Meta:
         ordering = ["incident", "started_at", "id"]

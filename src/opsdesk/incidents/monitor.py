@@ -5,7 +5,7 @@ with ten open tickets or a million."""
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -34,11 +34,8 @@ def breached(user, now) -> QuerySet:
 
 
 def near_breach(user, now) -> QuerySet:
-    return _unresolved(user).filter(
-        Q(responded_at=None, response_near_at__lte=now, response_due_at__gte=now)
-        | Q(resolved_at=None, resolve_near_at__lte=now, resolve_due_at__gte=now),
-        response_breached=False, resolve_breached=False,
-    ).order_by("priority", "id")[:SECTION_SIZE]
+    return _unresolved(user).filter(queries.near_breach_condition(now)).order_by(
+        "priority", "id")[:SECTION_SIZE]
 
 
 def recent_escalations(user, now) -> QuerySet:
@@ -56,15 +53,15 @@ def often_reassigned(user) -> QuerySet:
 
 
 def major_incidents(user) -> QuerySet:
-    # Priority 1 stands in for the major-incident flag until it exists.
-    return _unresolved(user).filter(priority=1).order_by("id")[:SECTION_SIZE]
+    return (queries.visible_incidents(user).filter(major__status="active")
+            .select_related("team", "assignee").order_by("id")[:SECTION_SIZE])
 
 
 SECTIONS = (
     ("breached", _("Breached"), breached),
     ("near-breach", _("Near breach"), near_breach),
     ("reassigned", _("Reassigned three times or more"), lambda user, now: often_reassigned(user)),
-    ("major", _("Major incidents (P1)"), lambda user, now: major_incidents(user)),
+    ("major", _("Major incidents"), lambda user, now: major_incidents(user)),
 )
 
 

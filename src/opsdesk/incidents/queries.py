@@ -91,6 +91,15 @@ def breached_condition(now) -> Q:
     )
 
 
+def near_breach_condition(now) -> Q:
+    """A running clock past its near-breach instant but not yet due, on a
+    ticket with no missed target."""
+    return (
+        Q(responded_at=None, response_near_at__lte=now, response_due_at__gte=now)
+        | Q(resolved_at=None, resolve_near_at__lte=now, resolve_due_at__gte=now)
+    ) & Q(response_breached=False, resolve_breached=False)
+
+
 def filter_incidents(
     incidents: QuerySet,
     *,

@@ -65,6 +65,8 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.OVERRIDE_PRIORITY: Transition(frozenset(UNRESOLVED_STATUSES), None, HANDLERS),
     # An incident manager takes a ticket over (INC-13): they become the assignee.
     Action.INTERVENE: Transition(frozenset(UNRESOLVED_STATUSES), None, MANAGERS),
+    # Until closure: an engineer who fixed it on site may record the arrival after.
+    Action.ARRIVE: Transition(frozenset(OPEN_STATUSES) - {Status.NEW}, None, HANDLERS),
 }
 
 
@@ -82,6 +84,12 @@ def is_handler(actor, incident) -> bool:
     if incident.team_id is not None:
         return incident.team_id == actor.team_id
     return actor.role in HANDLERS
+
+
+def may_record_arrival(actor, team) -> bool:
+    """An on-site arrival is recorded by the on-site team's engineers, its
+    lead, or a manager."""
+    return actor.role in MANAGERS or actor.team_id == team.pk or actor.pk == team.lead_id
 
 
 def check(action: Action, incident, actor) -> Transition:

@@ -115,6 +115,11 @@ class NoteBody(VersionedBody):
     note: str = ""
 
 
+class ArriveBody(NoteBody):
+    arrived_at: AwareDatetime | None = Field(
+        None, description="When the on-site engineer reached the customer; default now.")
+
+
 class ResolveBody(VersionedBody):
     closure_code: ClosureCode
     solution: str

@@ -14,7 +14,10 @@ team's OLA target (运营水平协议) or that vendor's underpinning contract
   clock keeps running meanwhile (incidents.clocks). A vendor that holds the
   incident itself and waits on itself keeps its one stint running.
 - A vendor holding the incident responds by accepting it; its contract's
-  response target applies to that. A vendor the incident merely waits on
+  response target applies to that.
+- An on-site team's stint also has an arrival deadline (`arrival_due_at`,
+  from the target's `arrival_minutes`, on the incident's SLA calendar); the
+  engineer records `arrived_at` with actions.record_arrival. A vendor the incident merely waits on
   answers outside OpsDesk, so only its resolution target counts.
 
 Called by incidents.clocks and the actions, in their transaction, with the
@@ -48,6 +51,7 @@ def target_for(team, priority: int) -> dict:
     if row is None:
         return {}
     return {"kind": "ola", "id": row.pk, "priority": priority, "minutes": row.minutes,
+            "arrival_minutes": row.arrival_minutes,
             "calendar": load_calendar(row.calendar).to_dict()}
 
 
@@ -58,6 +62,16 @@ def calendar_of(stint: TeamStint) -> BusinessCalendar | None:
 def open_stints(incident: Incident) -> dict[str, TeamStint]:
     return {stint.kind: stint
             for stint in TeamStint.objects.filter(incident=incident, ended_at=None)}
+
+
+def awaiting_arrival(incident: Incident, *, lock: bool = False) -> TeamStint | None:
+    """The incident's latest on-site dispatch, while its arrival is unrecorded."""
+    latest = TeamStint.objects.filter(incident=incident, kind=StintKind.ASSIGNED,
+                                      tier=Tier.ONSITE).select_related("team")
+    if lock:
+        latest = latest.select_for_update(of=("self",))
+    stint = latest.order_by("-started_at", "-id").first()
+    return stint if stint is not None and stint.arrived_at is None else None
 
 
 def hand_over(incident: Incident, now: datetime) -> None:
@@ -127,15 +141,32 @@ def retarget(incident: Incident) -> None:
     for stint in open_stints(incident).values():
         stint.target = target_for(stint.team, incident.priority)
         _schedule(stint)
-        stint.save(update_fields=["target", "due_at", "response_due_at"])
+        if stint.arrived_at is None:
+            _schedule_arrival(stint, incident)
+        stint.save(update_fields=["target", "due_at", "response_due_at", "arrival_due_at"])
 
 
 def _open(incident: Incident, team, kind: str, now: datetime) -> TeamStint:
     stint = TeamStint(incident=incident, team=team, tier=team.tier, kind=kind,
                       target=target_for(team, incident.priority), started_at=now)
     _schedule(stint)
+    _schedule_arrival(stint, incident)
     stint.save(force_insert=True)
     return stint
+
+
+def _schedule_arrival(stint: TeamStint, incident: Incident) -> None:
+    """An on-site dispatch: by when the engineer must be at the customer's,
+    counted on the incident's SLA calendar (the target's if it has none)."""
+    minutes = stint.target.get("arrival_minutes") if stint.tier == Tier.ONSITE else None
+    if not minutes:
+        stint.arrival_due_at = None
+        return
+    snapshot = incident.sla_snapshot
+    calendar = (BusinessCalendar.from_dict(snapshot["calendar"]) if snapshot
+                else calendar_of(stint))
+    stint.arrival_due_at = clock.deadline(calendar, stint.started_at,
+                                          timedelta(minutes=minutes))
 
 
 def _schedule(stint: TeamStint) -> None:

@@ -23,7 +23,7 @@ from opsdesk.sla.choices import Impact, Urgency
 from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
 
-from . import actions, queries, rules
+from . import actions, queries, rules, stints
 from .attachments import attachment_response
 from .choices import Action, Status
 from .forms import (
@@ -50,8 +50,8 @@ COUNT_CAP = 1000
 NUMBER = re.compile(r"INC-\d{8}-\d{4,}")
 # The order in which an incident's action forms are offered.
 ACTION_ORDER = (
-    Action.ACCEPT, Action.ASSIGN, Action.PEND, Action.RESUME, Action.RESOLVE, Action.CONFIRM,
-    Action.REJECT, Action.CLOSE, Action.INTERVENE, Action.OVERRIDE_PRIORITY,
+    Action.ACCEPT, Action.ARRIVE, Action.ASSIGN, Action.PEND, Action.RESUME, Action.RESOLVE,
+    Action.CONFIRM, Action.REJECT, Action.CLOSE, Action.INTERVENE, Action.OVERRIDE_PRIORITY,
     Action.LINK_DUPLICATE, Action.UPDATE,
 )
 
@@ -95,24 +95,33 @@ def _queue_tabs(request, current: str) -> list[dict]:
     return tabs
 
 
-@require_GET
-@console_view
-def queue_view(request):
+def queue_selection(request):
+    """(queue name, filter form, its incidents or None when the filters are
+    wrong): what the queue page lists and its export downloads."""
     name = request.GET.get("queue") or ("mine" if request.user.team_id is None else "team")
     if name not in QUEUE_LABELS:
         raise Http404(name)
     form = QueueFilterForm(request.GET, statuses=Status.choices,
                            teams=list(Team.objects.values_list("name", flat=True)))
+    if not form.is_valid():
+        return name, form, None
+    wanted = form.cleaned_data
+    return name, form, queries.filter_incidents(
+        queries.queue(request.user, name),
+        status=[wanted["status"]] if wanted["status"] else None,
+        priority=[wanted["priority"]] if wanted["priority"] else None,
+        team=wanted["team"] or None,
+        q=wanted["q"] or None,
+    )
+
+
+@require_GET
+@console_view
+def queue_view(request):
+    name, form, incidents = queue_selection(request)
     page, next_url = None, None
-    if form.is_valid():
+    if incidents is not None:
         wanted = form.cleaned_data
-        incidents = queries.filter_incidents(
-            queries.queue(request.user, name),
-            status=[wanted["status"]] if wanted["status"] else None,
-            priority=[wanted["priority"]] if wanted["priority"] else None,
-            team=wanted["team"] or None,
-            q=wanted["q"] or None,
-        )
         try:
             page = queries.page_of(incidents, sort=wanted["sort"] or "newest",
                                    cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE,
@@ -233,6 +242,8 @@ def _render_detail(request, incident: Incident, failed=None, status: int = 200,
     allowed = set(rules.allowed_actions(incident, request.user))
     if incident.assignee_id == request.user.pk:
         allowed.discard(Action.INTERVENE)  # the manager holds it already
+    if Action.ARRIVE in allowed and not _may_record_arrival(request.user, incident):
+        allowed.discard(Action.ARRIVE)
     forms = {action: ACTION_FORMS[action](incident=incident, user=request.user)
              for action in allowed}
     stray_error = None
@@ -258,6 +269,12 @@ def _render_detail(request, incident: Incident, failed=None, status: int = 200,
         "can_attach": Action.COMMENT in allowed,
         "attachment_error": attachment_error,
     }, status=status)
+
+
+def _may_record_arrival(user, incident: Incident) -> bool:
+    """The arrival form is for an on-site dispatch still waiting for one."""
+    stint = stints.awaiting_arrival(incident)
+    return stint is not None and rules.may_record_arrival(user, stint.team)
 
 
 @require_GET

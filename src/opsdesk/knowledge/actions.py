@@ -21,7 +21,7 @@ from opsdesk.incidents.choices import Status as IncidentStatus
 from opsdesk.incidents.models import Incident
 from opsdesk.incidents.validation import choice, optional_text, required_text
 
-from . import rules
+from . import notifications, rules
 from .choices import ArticleStatus, Language, Origin, Step
 from .models import Article, ArticleUse
 from .segment import index_text
@@ -104,6 +104,7 @@ def _create(*, actor, source: str, origin: str, reference: str, values: dict) ->
     article.services.set(services)
     timeline.record(article, actor=actor, source=source, kind="created",
                     changes={"status": [None, article.status]}, note=reference)
+    notifications.ask_for_review(article, actor=actor)
     return article
 
 
@@ -202,6 +203,9 @@ def update_article(article: Article, *, actor, source: str, expected_version: in
             setattr(article, name, value)
     if not diff:
         return article
+    # Reviewers were asked when the draft was written; they are asked again
+    # when it comes back: reopened after approval, or reworked after a send-back.
+    submitted_anew = article.status != ArticleStatus.DRAFT or bool(article.review_note)
     if article.status != ArticleStatus.DRAFT:
         diff["status"] = [article.status, ArticleStatus.DRAFT.value]
     article.status, article.edited_by = ArticleStatus.DRAFT, actor
@@ -212,6 +216,8 @@ def update_article(article: Article, *, actor, source: str, expected_version: in
     article.cis.set(tags["cis"])
     article.services.set(tags["services"])
     timeline.record(article, actor=actor, source=source, kind="edited", changes=diff)
+    if submitted_anew:
+        notifications.ask_for_review(article, actor=actor)
     return article
 
 
@@ -236,6 +242,7 @@ def review_article(article: Article, *, actor, source: str, expected_version: in
     timeline.record(article, actor=actor, source=source,
                     kind="approved" if approve else "sent_back", note=note,
                     changes={"status": [old_status, article.status]} if approve else {})
+    notifications.tell_author(article, actor=actor, approved=approve)
     return article
 
 

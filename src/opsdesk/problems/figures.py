@@ -21,12 +21,15 @@ def _start(year: int, month: int) -> datetime:
     return timezone.make_aware(datetime.combine(date(year, month, 1), time.min))
 
 
-def monthly_figures(year: int, month: int) -> MonthlyFigures:
+def monthly_figures(year: int, month: int, *, customer=None) -> MonthlyFigures:
+    """With `customer`: the problems linked to that customer's incidents."""
     start = _start(year, month)
     end = _start(year + month // 12, month % 12 + 1)
-    opened = Problem.objects.filter(opened_at__gte=start, opened_at__lt=end).count()
-    resolved = Problem.objects.filter(resolved_at__gte=start, resolved_at__lt=end).count()
-    carried_over = (Problem.objects.filter(opened_at__lt=start)
+    problems = (Problem.objects.all() if customer is None
+                else Problem.objects.filter(links__incident__customer=customer).distinct())
+    opened = problems.filter(opened_at__gte=start, opened_at__lt=end).count()
+    resolved = problems.filter(resolved_at__gte=start, resolved_at__lt=end).count()
+    carried_over = (problems.filter(opened_at__lt=start)
                     .exclude(resolved_at__lt=start).count())
     workload = carried_over + opened
     rate = round(resolved / workload, 4) if workload else None

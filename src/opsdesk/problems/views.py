@@ -43,12 +43,18 @@ def _load(request, number: str):
         raise PermissionDenied from None
 
 
-@require_GET
-@console_view
-def queue_view(request):
+def queue_name(request) -> str:
+    """The tab asked for, shared by the queue page and its export."""
     name = request.GET.get("queue") or "open"
     if name not in QUEUE_LABELS:
         raise Http404(name)
+    return name
+
+
+@require_GET
+@console_view
+def queue_view(request):
+    name = queue_name(request)
     tabs = [{"name": key, "label": label, "current": key == name,
              "url": f"{reverse('problems:queue')}?{urlencode({'queue': key})}"}
             for key, label in QUEUE_LABELS.items()]

@@ -122,8 +122,8 @@ class OlaTargetAdmin(admin.ModelAdmin):
     """Per support tier and priority: hand over or resolve within. A team's
     stint keeps the target it started with: an edit applies to later stints."""
 
-    list_display = ["tier", "priority", "minutes", "calendar"]
-    list_editable = ["minutes", "calendar"]
+    list_display = ["tier", "priority", "minutes", "arrival_minutes", "calendar"]
+    list_editable = ["minutes", "arrival_minutes", "calendar"]
     list_filter = ["tier", "priority", "calendar"]
     list_select_related = ["calendar"]
 

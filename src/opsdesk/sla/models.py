@@ -231,6 +231,12 @@ class OlaTarget(models.Model):
     minutes = models.PositiveIntegerField(
         _("hand over or resolve within (minutes)"), validators=[MinValueValidator(1)],
     )
+    # On-site tier: how long the engineer has to reach the customer once
+    # dispatched, in business time on the incident's SLA calendar.
+    arrival_minutes = models.PositiveIntegerField(
+        _("arrive on site within (minutes)"), null=True, blank=True,
+        validators=[MinValueValidator(1)],
+    )
     calendar = models.ForeignKey(
         BusinessCalendar, verbose_name=_("business calendar"), on_delete=models.PROTECT,
         related_name="ola_targets",
@@ -254,6 +260,9 @@ class OlaTarget(models.Model):
         if self.tier == Tier.VENDOR:
             raise ValidationError({"tier": _(
                 "Vendors are bound by underpinning contracts, not by OLA targets.")})
+        if self.arrival_minutes is not None and self.tier != Tier.ONSITE:
+            raise ValidationError({"arrival_minutes": _(
+                "Only on-site engineers have an arrival time.")})
 
 
 class UnderpinningContract(models.Model):

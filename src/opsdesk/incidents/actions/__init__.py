@@ -19,6 +19,7 @@ from .lifecycle import (
     resolver_role_for,
     resume,
 )
+from .onsite import record_arrival
 from .records import (
     add_attachment,
     comment,
@@ -31,6 +32,6 @@ from .records import (
 
 __all__ = [
     "accept", "add_attachment", "assign", "close", "comment", "confirm", "escalate",
-    "intervene", "link_duplicate", "log_incident", "override_priority", "pend", "reject", "resolve",
-    "resolver_role_for", "resume", "update_incident",
+    "intervene", "link_duplicate", "log_incident", "override_priority", "pend", "record_arrival",
+    "reject", "resolve", "resolver_role_for", "resume", "update_incident",
 ]

@@ -1,10 +1,12 @@
 """Presentation helpers for the console: badges, and the timeline told in words."""
 
 import re
+from datetime import datetime
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -37,11 +39,19 @@ EVENT_DESCRIPTIONS = {
     "attachment_added": _("attached a file"),
     "escalated": _("escalated the incident"),
     "intervened": _("took the incident over as a manager"),
+    "arrived_on_site": _("recorded the arrival on site"),
     "survey_answered": _("answered the satisfaction survey"),
     "article_used": _("recorded a knowledge article as used"),
     "problem_linked": _("linked the incident to a problem"),
     "workaround_applied": _("applied a known error's workaround"),
     "problem_solved": _("recorded that the linked problem is solved"),
+    "imported": _("recorded this in the tool the history was imported from"),
+    "major_declared": _("declared a major incident"),
+    "major_team_changed": _("changed the emergency team"),
+    "major_step_done": _("completed a contingency-plan step"),
+    "major_update": _("posted a major-incident status update"),
+    "major_cadence_changed": _("changed the status-update cadence"),
+    "major_lifted": _("confirmed the emergency is lifted"),
 }
 SOURCE_LABELS = {
     "web": _("console"),
@@ -52,6 +62,7 @@ SOURCE_LABELS = {
     "worker": _("system"),
     "system": _("system"),
     "demo": _("demo data"),
+    "import": _("history import"),
 }
 # Keys in an event's `changes` that are not Incident fields.
 EXTRA_LABELS = {
@@ -59,7 +70,12 @@ EXTRA_LABELS = {
     "master": _("master incident"),
     "copy": _("copy"),
     "duplicates": _("duplicates"),
+    "arrived_at": _("arrived on site at"),
+    "arrival_due_at": _("arrival due at"),
+    "arrived_in_time": _("arrived in time"),
 }
+# Times stored in an event's `changes` as ISO text, shown in the local zone.
+TIME_KEYS = {"arrived_at", "arrival_due_at"}
 VALUE_CHOICES = {
     "status": Status, "closure_code": ClosureCode, "waiting_on": WaitingOn, "kind": Kind,
     "channel": Channel, "impact": Impact, "urgency": Urgency, "tier": Tier,
@@ -119,6 +135,8 @@ def _value_label(name: str, value) -> str:
         return str(_("yes") if value else _("no"))
     if name in PRIORITY_FIELDS:
         return f"P{value}"
+    if name in TIME_KEYS:
+        return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
     choices = VALUE_CHOICES.get(name)
     if choices is not None and value in choices.values:
         return str(choices(value).label)

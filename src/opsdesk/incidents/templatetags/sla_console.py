@@ -167,12 +167,35 @@ def _stint_views(stint, now: datetime) -> list[StintView]:
     return views
 
 
+def _arrival_view(stint, incident, now: datetime) -> StintView:
+    """An on-site dispatch's arrival deadline (seed 004: 规定时间内到达客户现场)."""
+    label = _("On site · %(team)s: arrive by") % {"team": stint.team}
+    due_at = stint.arrival_due_at
+    if stint.arrived_at is not None:
+        when = timezone.localtime(stint.arrived_at).strftime("%Y-%m-%d %H:%M")
+        late = stint.arrived_at > due_at
+        text = (_("arrived at %(when)s: late") if late
+                else _("arrived at %(when)s: in time")) % {"when": when}
+        return StintView("arrival", label, due_at,
+                         clock.ClockState.BREACHED if late else MET, text)
+    if stint.ended_at is not None:
+        return StintView("arrival", label, due_at, "none", _("no arrival recorded"))
+    calendar = calendar_of(incident) or stints.calendar_of(stint)  # as stints counted it
+    return StintView("arrival", label, due_at, clock.state(now, None, due_at),
+                     time_left_text(calendar, now, due_at))
+
+
 @register.simple_tag
 def team_stints(incident) -> list[StintView]:
-    """Every team's stint with the incident, oldest first, as lines to show."""
+    """Every team's stint with the incident, oldest first, as lines to show,
+    an on-site dispatch's arrival first."""
     now = system_clock.now()
-    return [view for stint in incident.stints.select_related("team")
-            for view in _stint_views(stint, now)]
+    views = []
+    for stint in incident.stints.select_related("team"):
+        if stint.arrival_due_at is not None:
+            views.append(_arrival_view(stint, incident, now))
+        views.extend(_stint_views(stint, now))
+    return views
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ EVENT_DESCRIPTIONS = {
     "incidents_notified": _("told the linked incidents"),
     "workaround_applied": _("applied the workaround to an incident"),
     "article_published": _("wrote the known error up as a knowledge article"),
+    "change_raised": _("raised a request for change"),
 }
 
 

@@ -89,3 +89,22 @@ def test_the_incident_page_links_to_the_trail_for_auditors_only(incident, as_use
     link = f'href="/audit/incident/{incident.pk}/"'
     assert link in as_user(cast.lead_wang).get(incident.get_absolute_url()).content.decode()
     assert link not in as_user(cast.agent_li).get(incident.get_absolute_url()).content.decode()
+
+
+def test_problem_and_change_pages_link_auditors_to_their_trail(incident, as_user, cast):
+    from opsdesk.changes import actions as change_actions
+    from opsdesk.problems import actions as problem_actions
+
+    problem = problem_actions.create_problem(actor=cast.lead_wang, source="web",
+                                             title="负载均衡反复丢包", origin="unknown_cause",
+                                             incident=incident)
+    change = change_actions.create_change(actor=cast.engineer_chen, source="web", kind="normal",
+                                          title="更换负载均衡板卡", reason="丢包", cis=[cast.ci])
+    for page_path, trail in ((f"/problems/{problem.number}/", f"/audit/problem/{problem.pk}/"),
+                             (f"/changes/{change.number}/", f"/audit/change/{change.pk}/")):
+        auditor_page = as_user(cast.lead_wang).get(page_path).content.decode()
+        assert f'href="{trail}"' in auditor_page
+        assert 'data-testid="timeline"' in auditor_page
+        engineer_page = as_user(cast.engineer_chen).get(page_path).content.decode()
+        assert 'data-testid="timeline"' in engineer_page and trail not in engineer_page
+        assert as_user(cast.lead_wang).get(trail).status_code == 200

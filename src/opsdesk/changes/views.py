@@ -27,6 +27,7 @@ from . import actions, conflicts, queries, rules, steps
 from .choices import Action
 from .forms import BlackoutForm, EmergencyForm, NewChangeForm, risk_answers, step_form, step_values
 from .models import BlackoutWindow, StandardChange
+from .templatetags.change_console import EVENT_DESCRIPTIONS
 
 SOURCE = "web"
 QUEUE_LABELS = {
@@ -170,7 +171,7 @@ def detail(request, number):
         "votes": change.approvals.select_related("approver").order_by("id"),
         "conflicts": conflicts.conflicts_for(change),
         "links": change.incident_links.select_related("incident").order_by("id"),
-        "events": list(timeline.events_of(change)),
+        "events": timeline.described(timeline.events_of(change), EVENT_DESCRIPTIONS, Action),
     })
 
 

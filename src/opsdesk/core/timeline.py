@@ -147,3 +147,17 @@ def events_of(subject, *, public_only: bool = False):
     if public_only:
         events = events.filter(public=True)
     return events.order_by("id")
+
+
+def described(events, descriptions: dict, actions) -> list:
+    """`events` with a `description` each, for a record page's timeline: the
+    wording in `descriptions`, else the label of the action of that name."""
+    events = list(events)
+    for event in events:
+        if event.kind in descriptions:
+            event.description = str(descriptions[event.kind])
+        elif event.kind in actions.values:
+            event.description = str(actions(event.kind).label)
+        else:
+            event.description = event.kind
+    return events

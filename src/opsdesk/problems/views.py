@@ -22,6 +22,7 @@ from opsdesk.incidents.views import console_view
 from . import actions, queries, rules, steps
 from .choices import Action
 from .forms import NewProblemForm, step_form
+from .templatetags.problem_console import EVENT_DESCRIPTIONS
 
 SOURCE = "web"
 QUEUE_LABELS = {
@@ -128,7 +129,7 @@ def detail(request, number):
         "may_link": Action.LINK_INCIDENT in allowed,
         "may_notify": Action.NOTIFY_INCIDENTS in allowed,
         "links": problem.links.select_related("incident").order_by("id"),
-        "events": list(timeline.events_of(problem)),
+        "events": timeline.described(timeline.events_of(problem), EVENT_DESCRIPTIONS, Action),
     })
 
 

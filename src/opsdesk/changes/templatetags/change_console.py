@@ -9,7 +9,6 @@ from opsdesk.problems.choices import FINAL_STATES as PROBLEM_FINAL_STATES
 
 from .. import rules
 from ..actions import URGENT_PRIORITY
-from ..choices import Action
 from ..models import Change, ChangeIncident
 
 register = template.Library()
@@ -34,15 +33,6 @@ TEXTS = (
     ("review_notes", _("review notes")),
 )
 SHOWN = 50
-
-
-@register.filter
-def change_event(event) -> str:
-    if event.kind in EVENT_DESCRIPTIONS:
-        return str(EVENT_DESCRIPTIONS[event.kind])
-    if event.kind in Action.values:
-        return str(Action(event.kind).label)
-    return event.kind
 
 
 @register.filter

@@ -5,7 +5,6 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from .. import queries
-from ..choices import Action
 from ..models import ProblemIncident
 
 register = template.Library()
@@ -20,16 +19,6 @@ EVENT_DESCRIPTIONS = {
     "article_published": _("wrote the known error up as a knowledge article"),
     "change_raised": _("raised a request for change"),
 }
-
-
-@register.filter
-def problem_event(event) -> str:
-    """What an event of the problem's timeline did, in words."""
-    if event.kind in EVENT_DESCRIPTIONS:
-        return str(EVENT_DESCRIPTIONS[event.kind])
-    if event.kind in Action.values:
-        return str(Action(event.kind).label)
-    return event.kind
 
 
 @register.inclusion_tag("problems/_incident_panel.html", takes_context=True)

@@ -161,3 +161,31 @@ def test_availability_by_day(cast, outages):
     assert days[date(2026, 10, 1)] == (pct(20, 24), 20 * 3600, 24 * 3600)
     assert days[date(2026, 10, 31)][1] == 22 * 3600
     assert len(days) == 31
+
+
+def test_a_service_without_an_outage_is_fully_available(cast):
+    """October has 31 × 24 h = 2,678,400 s: with no failure all of it is up."""
+    Service.objects.create(name="网银服务", code="ebank")
+    Records(cast).incident(at(10, 5), kind="service_request")  # not a fault
+    month = 31 * 24 * 3600
+    assert numbers("service_availability", OCTOBER, filters=Filters(
+        service=cast.service.pk)) == (Decimal("100.00"), month, month)
+    assert numbers("service_availability", OCTOBER) == (Decimal("100.00"), 2 * month, 2 * month)
+    assert set(grouped("service_availability", "service", OCTOBER).values()) == {
+        (Decimal("100.00"), month, month)}
+
+
+def test_the_other_service_is_fully_available_while_one_is_down(cast, outages):
+    other = Service.objects.get(code="ebank")
+    month = 31 * 24 * 3600
+    assert numbers("service_availability", OCTOBER, filters=Filters(service=other.pk)) == (
+        Decimal("100.00"), month, month)
+
+
+def test_a_fault_closed_without_recovery_is_down_until_its_closure(cast):
+    """Imported history has faults closed with no resolution time recorded."""
+    Records(cast).incident(at(10, 10, 8), status="closed", closure_code="unsuccessful",
+                           closed_at=at(10, 10, 11))
+    month = 31 * 24 * 3600
+    assert numbers("service_availability", OCTOBER, filters=Filters(
+        service=cast.service.pk))[1:] == (month - 3 * 3600, month)

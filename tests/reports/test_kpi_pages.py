@@ -144,3 +144,12 @@ def test_filters_that_do_not_apply_leave_a_kpi_out(cast, month):
     keys = [f.key for f in kpis.compute(None, NOVEMBER, filters=Filters(priority=1))]
     assert "incidents_total" in keys
     assert "calls_offered" not in keys and "problems_total" not in keys
+
+
+def test_the_console_navigation_leads_to_the_kpi_table(cast):
+    client = signed_in(cast.agent_li)
+    home = client.get("/reports/dashboards/", follow=True).content.decode()
+    link = re.search(r'<a href="([^"]+)" data-testid="nav-kpis">([^<]+)</a>', home)
+    assert link is not None
+    assert link.groups() == ("/reports/kpis/", "KPI 指标")  # next to 仪表板 (Dashboards)
+    assert client.get(link.group(1)).status_code == 200

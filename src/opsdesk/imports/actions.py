@@ -27,11 +27,12 @@ from opsdesk.incidents.models import Incident
 from opsdesk.sla.priority import priority_for
 from opsdesk.sla.queries import priority_matrix
 
+from . import bulk
 from .history import Event, Ticket
 from .lookups import Lookups
 from .models import ImportedRecord
 
-BATCH_EVENTS = 2000
+BATCH_EVENTS = 10000
 TRACKED = ("status", "waiting_on", "team", "assignee", "priority", "impact", "urgency",
            "category", "ci", "closure_code", "reassignment_count")
 DONE = (Status.RESOLVED, Status.CLOSED)
@@ -132,8 +133,8 @@ class Writer:
             changes.append(ticket_changes)
             states.append(state)
         self._number(incidents)
-        Incident.objects.bulk_create(incidents)
-        ImportedRecord.objects.bulk_create([
+        bulk.insert(incidents)
+        bulk.insert([
             ImportedRecord(source=self.source, external_number=ticket.key, incident=incident,
                            event_digests=[event.digest for event in ticket.events], state=state,
                            incident_version=incident.version, imported_at=now,

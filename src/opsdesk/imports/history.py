@@ -6,8 +6,9 @@ An event is fingerprinted by the bytes of its row, so an import knows which
 events it has applied whatever the order or the extent of a later export."""
 
 import hashlib
+import operator
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,14 +62,21 @@ class Converter:
                  findings: Findings):
         self.mapping = mapping
         self.header = header
+        used = mapping.columns()
+        self.present = sorted(used & set(header))
+        self.pick_present = _picker(self.present)
         # Mapped columns the file lacks read as empty (the importer says so).
-        self.used = sorted(mapping.columns())
+        self.absent = dict.fromkeys(sorted(used - set(header)), "")
         self.lookups = lookups
         self.findings = findings
         # Per field: its columns, its memo of conversions, whether it names a person.
         self.steps = [(name, columns, {}, FIELD_KINDS[name] == PERSON)
                       for name, columns in mapping.fields.items()]
-        self.templates = [(name, _compile(text), {}) for name, text in mapping.templates.items()]
+        self.templates = []
+        for name, text in mapping.templates.items():
+            lines = _compile(text)
+            self.templates.append((name, lines, {}, _picker(
+                [column for _line, columns in lines for column in columns])))
 
     def event(self, row: Row) -> Event | None:
         if row.cells is None:
@@ -76,15 +84,14 @@ class Converter:
                                                 "%(expected)s")
                                 % {"found": len(row.raw), "expected": len(self.header)})
             return None
-        empty, found = self.mapping.empty, row.cells
-        cells = {}
-        for column in self.used:
-            text = found.get(column, "").strip()
-            cells[column] = "" if text in empty else text
+        empty = self.mapping.empty
+        cells = {column: "" if (text := value.strip()) in empty else text
+                 for column, value in zip(self.present, self.pick_present(row.cells))}
+        cells.update(self.absent)
         values, ok = {}, True
         for name, columns, memo, is_person in self.steps:
-            raw = (PATH_SEPARATOR.join(cells[c] for c in columns if cells[c])
-                   if len(columns) > 1 else cells[columns[0]])
+            raw = (cells[columns[0]] if len(columns) == 1
+                   else PATH_SEPARATOR.join(cells[c] for c in columns if cells[c]))
             if not raw:
                 continue
             value = memo.get(raw, UNSET)
@@ -99,8 +106,8 @@ class Converter:
                 self.findings.unmatched_people[(columns[0], raw)].append(row.line)
         for name, default in self.mapping.defaults.items():
             values.setdefault(name, default)
-        for name, lines, memo in self.templates:
-            key = tuple(cells.get(column) for _line, columns in lines for column in columns)
+        for name, lines, memo, pick in self.templates:
+            key = pick(cells)
             text = memo.get(key)
             if text is None:
                 text = memo[key] = _render(lines, cells, TEXT_LIMITS.get(name))
@@ -177,6 +184,13 @@ class Problem:
             findings.unknown[(name, column, raw)].append(line)
         else:
             findings.error(line, column, self.message)
+
+
+def _picker(names: list[str]) -> Callable[[dict], tuple]:
+    """The values of `names` in a mapping, always as a tuple."""
+    if len(names) == 1:
+        return lambda mapping, name=names[0]: (mapping[name],)
+    return operator.itemgetter(*names) if names else lambda mapping: ()
 
 
 def _compile(template: str) -> list[tuple[str, list[str]]]:

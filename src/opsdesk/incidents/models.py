@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -214,6 +215,10 @@ class Incident(models.Model):
                          condition=models.Q(resolved_at=None)),
             models.Index(fields=["next_escalation_at"], name="incident_next_escalation",
                          condition=~models.Q(status="closed")),
+            # Service availability: the faults not yet recovered by a period's start.
+            models.Index(Coalesce("business_recovered_at", "resolved_at"),
+                         name="incident_fault_recovered",
+                         condition=models.Q(kind="fault", duplicate_of=None)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import kpis
+from . import kpi_snapshots, kpis
 from .dashboard_data import (
     Cell,
     Headline,
@@ -43,7 +43,8 @@ def _met(figure) -> str:
 
 def kpi_scorecard(user, filters: PanelFilters, now: datetime):
     period = filters.period_or_month_of(now)
-    figures = kpis.compute(None, period, filters=filters.filters)
+    collected = kpi_snapshots.figures(None, period, filters.filters, now=now)
+    figures = collected.figures
     rows, headlines = [], []
     for figure in figures:
         definition = kpis.KPIS[figure.key]
@@ -65,7 +66,7 @@ def kpi_scorecard(user, filters: PanelFilters, now: datetime):
         headlines=headlines, rows=rows,
         columns=[_("KPI"), _("Value"), _("Target"), _("Status"), _("Numerator"),
                  _("Denominator")],
-        note=period_note(period))
+        note=f"{period_note(period)} {kpi_snapshots.as_of_note(collected.as_of)}".strip())
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -81,7 +82,8 @@ def kpi_trend(user, filters: PanelFilters, now: datetime):
     span = Period.custom(months[0].first_day, months[-1].last_day)
     keys = [key for key, definition in kpis.KPIS.items()
             if definition.target is not None and definition.unit == "percent"]
-    figures = kpis.compute(keys, span, filters=filters.filters, group_by="month")
+    collected = kpi_snapshots.by_month(keys, span, filters.filters, now=now)
+    figures = collected.figures
     values = {(figure.key, _month_of(figure.group)): figure.value for figure in figures}
     # The engine leaves out a KPI the filters do not apply to (calls know no team).
     keys = [key for key in keys if any(figure.key == key for figure in figures)]
@@ -96,7 +98,8 @@ def kpi_trend(user, filters: PanelFilters, now: datetime):
                  series=series, unit="percent",
                  note=_("Targeted KPIs by month; targets: %(targets)s") % {
                      "targets": "; ".join(f"{kpis.KPIS[key].label} {_target(kpis.KPIS[key])}"
-                                          for key in keys)})
+                                          for key in keys)} + (
+                     " " + kpi_snapshots.as_of_note(collected.as_of)).rstrip())
 
 
 def _month_of(group) -> date:

@@ -3,6 +3,7 @@
 import logging
 
 from . import monthly_actions
+from .kpi_snapshots import CollectKpiSnapshots
 
 log = logging.getLogger("opsdesk.reports")
 
@@ -25,4 +26,4 @@ class MonthlyReports:
 
 
 def handlers() -> list:
-    return [MonthlyReports()]
+    return [MonthlyReports(), CollectKpiSnapshots()]

@@ -5,9 +5,8 @@ The rule, per service:
   current period; every service in the catalogue is in service all along;
 - a failure is a fault (kind 故障, not a duplicate) on the service, from its
   occurrence time until business recovery (业务恢复时间), else its resolution,
-  else still going (and at the latest by its closure); only the part
-  inside the period counts, so an outage
-  that spans two months is split between them;
+  else its closure, else still going; only the part inside the period
+  counts, so an outage that spans two months is split between them;
 - failures that overlap count once: the union of the intervals.
 
 The union is taken in the database in one pass: ordered by start within a
@@ -48,16 +47,21 @@ def _service_end(period: Period):
     return min(period.end, clock.now())
 
 
+def recovery():
+    """When the failure ended: business recovery, else resolution. Indexed
+    for faults (incidents migration 0008, `incident_fault_recovered`)."""
+    return Coalesce("business_recovered_at", "resolved_at")
+
+
 def outages(period: Period, filters: Filters) -> QuerySet:
     """The faults whose failure overlaps the period (the rows behind the figure)."""
     lookups = {INCIDENTS.fields[name]: value for name, value in filters.active().items()}
-    ended = Coalesce("business_recovered_at", "resolved_at")
-    return Incident.objects.alias(recovered=ended).filter(
+    return Incident.objects.alias(recovered=recovery()).filter(
         Q(kind=Kind.FAULT, duplicate_of=None, service__isnull=False,
           occurred_at__lt=_service_end(period)),
-        Q(business_recovered_at=None, resolved_at=None) | Q(recovered__gt=period.start),
-        # Implied by the line above (recovery ≤ resolution ≤ closure), but
-        # indexed: without it a month's figure reads every older fault.
+        Q(recovered=None) | Q(recovered__gt=period.start),
+        # A fault closed without a recorded recovery or resolution (imported
+        # history has them) ended at the latest when it was closed.
         Q(closed_at=None) | Q(closed_at__gt=period.start),
         **lookups,
     )
@@ -69,7 +73,7 @@ def _outage_seconds(period: Period, filters: Filters) -> dict[int, int]:
     intervals = outages(period, filters).annotate(
         s=Greatest(EpochSeconds("occurred_at"), Value(start)),
         e=Least(Coalesce(EpochSeconds("business_recovered_at"), EpochSeconds("resolved_at"),
-                         Value(end)), Value(end)),
+                         EpochSeconds("closed_at"), Value(end)), Value(end)),
     ).annotate(
         reached=Window(Max("e"), partition_by=[F("service_id")],
                        order_by=[F("s").asc(), F("id").asc()], frame=RowRange(end=-1)),

@@ -1,10 +1,10 @@
 """Facts about an incident that live in other tables (its team stints, the
-knowledge articles used, the copy a rejection opened), as per-row
-subqueries. Each is computed once per incident in an inner query however
-many figures read it: the aggregates refer to them by name, and Django
-then aggregates over a subquery instead of repeating them in every
-aggregate. The five facts about team stints come from one probe of the
-stint index per incident, as bits of `stint_bits`."""
+knowledge articles used, the copy a rejection opened, what the tool it was
+imported from said), as per-row subqueries. Each is computed once per
+incident in an inner query however many figures read it: the aggregates
+refer to them by name, and Django then aggregates over a subquery instead
+of repeating them in every aggregate. The five facts about team stints come
+from one probe of the stint index per incident, as bits of `stint_bits`."""
 
 from django.db.models import (
     Case,
@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from opsdesk.core.choices import Tier
+from opsdesk.imports.models import ImportedRecord
 from opsdesk.incidents.models import Incident, StintKind, TeamStint
 from opsdesk.knowledge.models import ArticleUse
 
@@ -60,20 +61,31 @@ def stint_fact(name: str) -> Q:
 
 def _first_on_site_response():
     """(接收时间 − 分派时间) of the incident's first on-site dispatch that was
-    accepted; looked up only for incidents that have one."""
+    accepted, NULL without one. Not guarded by stint_fact("on_site_accepted"):
+    the guard would compute the stint bits a second time for every row, which
+    costs more than this one probe of the stint index."""
     stint = (TeamStint.objects.filter(ON_SITE, incident=OuterRef("pk"),
                                       responded_at__isnull=False)
              .order_by("started_at", "id")
              .annotate(delay=ExpressionWrapper(F("responded_at") - F("started_at"),
                                                output_field=DurationField())))
-    return Case(When(stint_fact("on_site_accepted"),
-                     then=Subquery(stint.values("delay")[:1], output_field=DurationField())),
-                default=None, output_field=DurationField())
+    return Subquery(stint.values("delay")[:1], output_field=DurationField())
+
+
+def _imported(**facts) -> Exists:
+    """The tool an imported incident came from recorded `facts` about it
+    (imports.ImportedRecord: facts that have no field on Incident)."""
+    return Exists(ImportedRecord.objects.filter(incident=OuterRef("pk"), **facts))
 
 
 INCIDENT_FLAGS = {
     "stint_bits": _stint_bits,
     "on_site_response": _first_on_site_response,
-    "knowledge_used": lambda: Exists(ArticleUse.objects.filter(incident=OuterRef("pk"))),
-    "reopened": lambda: Exists(Incident.objects.filter(copied_from=OuterRef("pk"))),
+    # An article recorded as used here, or the source tool said knowledge helped.
+    "knowledge_used": lambda: (Exists(ArticleUse.objects.filter(incident=OuterRef("pk")))
+                               | _imported(used_knowledge=True)),
+    # A rejected resolution opened a copy here, or the source tool re-opened
+    # it (reopen_count > 0: one re-opened ticket however often it was).
+    "reopened": lambda: (Exists(Incident.objects.filter(copied_from=OuterRef("pk")))
+                         | _imported(reopen_count__gt=0)),
 }

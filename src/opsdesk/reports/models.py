@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .kpi_snapshot_models import KpiSnapshot  # noqa: F401  (the app's models)
+
 USER = settings.AUTH_USER_MODEL
 
 

@@ -18,7 +18,7 @@ from opsdesk.changes.reports import monthly_summary
 from opsdesk.core.errors import Invalid
 from opsdesk.core.models import Customer
 
-from . import kpis, monthly_sections
+from . import kpi_snapshots, kpis, monthly_sections
 from .monthly_tables import Measure, Row, Section
 from .periods import Period
 
@@ -128,14 +128,17 @@ def trends(period: Period, filters) -> Section:
     last = period.first_day
     months_back = last.year * 12 + last.month - 1 - (TREND_MONTHS - 1)
     span = Period.custom(date(months_back // 12, months_back % 12 + 1, 1), period.last_day)
-    values = {(figure.key, figure.group): figure.value
-              for figure in kpis.compute(keys, span, filters=filters, group_by="month")}
+    # Earlier months from the worker's snapshots; the report's own month
+    # live, as in its KPI table.
+    collected = kpi_snapshots.by_month(keys, span, filters, live=(period,))
+    values = {(figure.key, figure.group): figure.value for figure in collected.figures}
     rows = tuple(
         Row((month.label, *(Measure(values.get((key, month.first_day)), kpis.KPIS[key].unit)
                             for key in keys)))
         for month in span.split("month"))
     return Section("trends", _("Trends over %(n)d months") % {"n": TREND_MONTHS},
-                   (_("Month"), *(str(kpis.KPIS[key].label) for key in keys)), rows)
+                   (_("Month"), *(str(kpis.KPIS[key].label) for key in keys)), rows,
+                   note=kpi_snapshots.as_of_note(collected.as_of))
 
 
 def change_sections(period: Period, customer) -> list[Section]:

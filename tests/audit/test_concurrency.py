@@ -2,6 +2,7 @@
 its own seq and chains to the one committed before it; no fork, no loss."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -92,3 +93,53 @@ def test_an_append_waits_for_the_open_transaction_and_chains_after_it(tx_cast):
                  .order_by("seq").values_list("seq", "note"))
     assert notes[1:] == [(2, "先"), (3, "后")]
     assert_chained(incident)
+
+
+@pytest.mark.postgres_only
+def test_linking_a_problem_queues_behind_a_writer_holding_the_incident(tx_cast):
+    """The SLA sweep holds an incident's row while it appends escalations;
+    trend analysis links problems to incidents it has not otherwise locked.
+    Were the linker to append first, the holder would wait on the chain's
+    next seq and the linker on the row (its link's foreign key check at
+    commit): a deadlock, which once failed the daily trend analysis."""
+    from opsdesk.incidents.models import Incident
+    from opsdesk.problems import actions as problem_actions
+    from opsdesk.problems import records
+
+    incident = tx_cast.log()
+    problem = problem_actions.create_problem(actor=tx_cast.lead_wang, source="web",
+                                             title="负载均衡反复丢包", origin="unknown_cause")
+    locked, errors = threading.Event(), []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                Incident.objects.select_for_update().get(pk=incident.pk)
+                locked.set()
+                time.sleep(1)  # the linker is on its way meanwhile
+                timeline.record(incident, actor=None, source="worker", kind="escalated")
+        except Exception as error:  # reported to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def linker():
+        try:
+            with transaction.atomic():
+                records.link(problem, incident, actor=tx_cast.lead_wang, source="worker",
+                             reason="trend")
+        except Exception as error:  # reported to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    assert locked.wait(30)
+    threads.append(threading.Thread(target=linker))
+    threads[1].start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    kinds = [event.kind for event in assert_chained(incident)]
+    assert kinds[-2:] == ["escalated", "problem_linked"]

@@ -79,6 +79,7 @@ def save(change: Change, fields: list[str]) -> None:
 def link(change: Change, incident, *, actor, source: str, relation: str) -> bool:
     """Link `incident` to `change` once per relation, on both timelines;
     False if it was already."""
+    timeline.lock_subject(incident)
     _link, created = ChangeIncident.objects.get_or_create(
         change=change, incident=incident, relation=relation,
         defaults={"linked_by": actor, "linked_at": clock.now()})

@@ -98,6 +98,17 @@ def entry(
     )
 
 
+def lock_subject(subject) -> None:
+    """Lock `subject`'s row until the transaction ends. Code that appends to a
+    record's timeline without otherwise locking the record calls this first,
+    so that two writers of one record queue on its row: queueing instead on
+    the chain's next sequence number, a writer that holds the row and one that
+    does not can deadlock (the second needs the row later, e.g. for a foreign
+    key check at commit)."""
+    list(type(subject)._default_manager.select_for_update().filter(pk=subject.pk)
+         .values_list("pk", flat=True))
+
+
 def record_many(events: list[TimelineEvent]) -> list[TimelineEvent]:
     """Append events made with `entry`, each record's in their order, chained
     to their records' histories: one INSERT and three more statements (the

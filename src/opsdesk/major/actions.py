@@ -105,6 +105,8 @@ def declare(incident: Incident, *, actor, source: str, reason: str, commander=No
 
 
 def locked(major: MajorIncident) -> MajorIncident:
+    # The incident first, as declaring does: these actions write on its timeline.
+    timeline.lock_subject(Incident(pk=major.incident_id))
     current = MajorIncident.objects.select_for_update(of=("self",)).select_related(
         "incident__requester", "incident__ci", "incident__customer").get(pk=major.pk)
     rules.check_active(current)

@@ -80,6 +80,7 @@ def save(problem: Problem, fields: list[str]) -> None:
 
 def link(problem: Problem, incident, *, actor, source: str, reason: str) -> bool:
     """Link `incident` to `problem` once, on both timelines; False if it was already."""
+    timeline.lock_subject(incident)
     _link, created = ProblemIncident.objects.get_or_create(
         problem=problem, incident=incident,
         defaults={"reason": reason, "linked_by": actor, "linked_at": clock.now()},

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsdesk.core import clock
+from opsdesk.core import clock, timeline
 from opsdesk.core.counters import next_value
 from opsdesk.core.errors import Invalid
 from opsdesk.incidents.choices import Kind
@@ -122,6 +122,8 @@ def _propose(actor, source, days, minimum) -> list[Problem]:
     for cluster in find_clusters(candidates(days, now), minimum):
         if _already_proposed(cluster, earlier):
             continue
+        for incident in sorted(cluster.incidents, key=lambda incident: incident.pk):
+            timeline.lock_subject(incident)  # in one order, before linking them one by one
         first = cluster.incidents[0]
         problem = records.open_problem(
             actor=actor, source=source, origin=Source.TREND_ANALYSIS, state=State.PROPOSED,

@@ -11,6 +11,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -64,13 +65,13 @@ class Converter:
         self.header = header
         used = mapping.columns()
         self.present = sorted(used & set(header))
-        self.pick_present = _picker(self.present)
+        self.pick_present = _picker([header.index(column) for column in self.present])
         # Mapped columns the file lacks read as empty (the importer says so).
         self.absent = dict.fromkeys(sorted(used - set(header)), "")
         self.lookups = lookups
         self.findings = findings
-        # Per field: its columns, its memo of conversions, whether it names a person.
-        self.steps = [(name, columns, {}, FIELD_KINDS[name] == PERSON)
+        # Per field: its column (None if several), its columns, its memo of conversions.
+        self.steps = [(name, columns[0] if len(columns) == 1 else None, columns, {})
                       for name, columns in mapping.fields.items()]
         self.templates = []
         for name, text in mapping.templates.items():
@@ -79,31 +80,32 @@ class Converter:
                 [column for _line, columns in lines for column in columns])))
 
     def event(self, row: Row) -> Event | None:
-        if row.cells is None:
+        if not row.complete:
             self.findings.error(row.line, "", _("%(found)s cells where the header has "
                                                 "%(expected)s")
                                 % {"found": len(row.raw), "expected": len(self.header)})
             return None
         empty = self.mapping.empty
         cells = {column: "" if (text := value.strip()) in empty else text
-                 for column, value in zip(self.present, self.pick_present(row.cells))}
+                 for column, value in zip(self.present, self.pick_present(row.raw),
+                                          strict=True)}
         cells.update(self.absent)
         values, ok = {}, True
-        for name, columns, memo, is_person in self.steps:
-            raw = (cells[columns[0]] if len(columns) == 1
+        for name, column, columns, memo in self.steps:
+            raw = (cells[column] if column
                    else PATH_SEPARATOR.join(cells[c] for c in columns if cells[c]))
             if not raw:
                 continue
             value = memo.get(raw, UNSET)
             if value is UNSET:
                 value = memo[raw] = self._convert(name, raw)
+                if FIELD_KINDS[name] == PERSON and value[1] is None:
+                    self.findings.unmatched_people.add((columns[0], raw))
             if value.__class__ is Problem:
                 ok = False
                 value.report(self.findings, row.line, name, "+".join(columns), raw)
                 continue
             values[name] = value
-            if is_person and value[1] is None:
-                self.findings.unmatched_people[(columns[0], raw)].append(row.line)
         for name, default in self.mapping.defaults.items():
             values.setdefault(name, default)
         for name, lines, memo, pick in self.templates:
@@ -186,11 +188,11 @@ class Problem:
             findings.error(line, column, self.message)
 
 
-def _picker(names: list[str]) -> Callable[[dict], tuple]:
-    """The values of `names` in a mapping, always as a tuple."""
-    if len(names) == 1:
-        return lambda mapping, name=names[0]: (mapping[name],)
-    return operator.itemgetter(*names) if names else lambda mapping: ()
+def _picker(keys: list) -> Callable[[Any], tuple]:
+    """The items at `keys` of a sequence or mapping, always as a tuple."""
+    if len(keys) == 1:
+        return lambda items, key=keys[0]: (items[key],)
+    return operator.itemgetter(*keys) if keys else lambda items: ()
 
 
 def _compile(template: str) -> list[tuple[str, list[str]]]:

@@ -39,8 +39,8 @@ def import_history(content: bytes, mapping: Mapping, *, dry_run: bool = False,
 def _cycle_collector_paused():
     """An import keeps every event of the file alive while it makes several
     objects per event, and each of Python's full collections walks them all
-    again: a third of the run's time, for no cycles worth collecting before
-    the end."""
+    again: a tenth of the import's time, for no cycles worth collecting
+    before the end."""
     enabled = gc.isenabled()
     gc.disable()
     try:

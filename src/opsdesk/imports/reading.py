@@ -30,8 +30,18 @@ class UnreadableFile(OpsDeskError):
 @dataclass
 class Row:
     line: int
-    cells: dict[str, str]
-    raw: tuple[str, ...]
+    raw: list[str]
+    header: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.raw) == len(self.header)
+
+    @functools.cached_property
+    def cells(self) -> dict[str, str] | None:
+        """The cells by column; None when the row has more or fewer cells
+        than the header."""
+        return dict(zip(self.header, self.raw, strict=True)) if self.complete else None
 
 
 def decode(content: bytes, encoding: str) -> str:
@@ -53,7 +63,8 @@ def decode(content: bytes, encoding: str) -> str:
 
 def rows(text: str, delimiter: str, required: set[str]) -> tuple[list[str], Iterator[Row]]:
     """The header and the rows after it. A row with more or fewer cells than
-    the header is yielded with `cells` None so the caller can report it."""
+    the header is yielded all the same (not `complete`, `cells` None) so the
+    caller can report it."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [name.strip() for name in next(reader)]
@@ -79,9 +90,7 @@ def _records(reader, header: list[str]) -> Iterator[Row]:
             raise UnreadableFile(_("Line %(line)s is not valid CSV: %(error)s")
                                  % {"line": line, "error": error}) from None
         if cells:
-            row_cells = dict(zip(header, cells, strict=True)) if len(cells) == len(header) \
-                else None
-            yield Row(line, row_cells, tuple(cells))
+            yield Row(line, cells, header)
         line = reader.line_num + 1
 
 
@@ -158,8 +167,7 @@ class Findings:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     unknown: dict[tuple[str, str, str], list[int]] = field(
         default_factory=lambda: defaultdict(list))
-    unmatched_people: dict[tuple[str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(list))
+    unmatched_people: set[tuple[str, str]] = field(default_factory=set)  # (column, name)
     absent_columns: list[str] = field(default_factory=list)
 
     def error(self, line: int, column: str, message: str) -> None:

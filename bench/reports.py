@@ -11,9 +11,11 @@ assigned incident (on-site ones with an arrival), one inbound call per
 incident that came by phone plus 10 % abandoned calls, and 2,000 problems.
 It times `kpis.compute` for the last whole month and for the last 365 days
 (median of --repeat runs, after one warm-up), grouped by nothing, team and
-day, and every dashboard panel of reports.dashboards.PANELS, next to a
-same-run baseline: one indexed count of the month's incidents. Figures are
-printed, never asserted.
+day; the two KPI panels computed live (no snapshot); the worker's collection
+of every KPI snapshot (reports.kpi_snapshots: twelve months for the whole
+service and each team); then every dashboard panel of
+reports.dashboards.PANELS, next to a same-run baseline: one indexed count of
+the month's incidents. Figures are printed, never asserted.
 """
 
 import argparse
@@ -128,7 +130,8 @@ def measure(repeat: int) -> None:
 
     from opsdesk.core.models import User
     from opsdesk.incidents.models import Incident
-    from opsdesk.reports import dashboards, kpis
+    from opsdesk.reports import dashboards, kpi_snapshots, kpis
+    from opsdesk.reports.kpi_snapshot_models import KpiSnapshot
     from opsdesk.reports.periods import Period
 
     today = timezone.localdate()
@@ -162,10 +165,49 @@ def measure(repeat: int) -> None:
     manager, _ = User.objects.get_or_create(username="bench_manager",
                                             defaults={"role": "service_manager"})
     now = timezone.now()
+
+    def panel(name, query=None):
+        return lambda: dashboards.panel_for(manager, name, query or {}, now)
+
+    KpiSnapshot.objects.all().delete()
+    print("KPI panels without snapshots (computed live), median:")
+    for name in ("kpi_scorecard", "kpi_trend"):
+        report(name, timed(panel(name), repeat), baseline, 300)
+    started, collected = time.perf_counter(), 0
+    while kpi_snapshots.collect_one() is not None:
+        collected += 1
+    seconds = time.perf_counter() - started
+    print(f"worker collected {collected} KPI snapshots ({len(kpi_snapshots.scopes())} scopes × "
+          f"{kpi_snapshots.TREND_MONTHS} months) in {seconds:.0f} s, "
+          f"{seconds / max(collected, 1) * 1000:.0f} ms each")
+    report("year by month from snapshots", timed(
+        lambda: kpi_snapshots.by_month(None, year_of_months(today)), repeat), baseline)
     print(f"dashboard panels ({len(dashboards.PANELS)}), as the service manager, median:")
     for name in dashboards.PANELS:
-        report(name, timed(lambda n=name: dashboards.panel_for(manager, n, {}, now), repeat),
-               baseline, 300)
+        report(name, timed(panel(name), repeat), baseline, 300)
+    print("KPI panels narrowed by one filter (the current month live), median:")
+    for label, query in narrowing_filters():
+        for name in ("kpi_scorecard", "kpi_trend"):
+            report(f"{name}, {label}", timed(panel(name, query), repeat), baseline, 300)
+
+
+def narrowing_filters() -> list[tuple[str, dict]]:
+    from opsdesk.core.models import Customer, Service, Team
+
+    def first(model):
+        return str(model.objects.order_by("pk").values_list("pk", flat=True)[0])
+
+    return [("one team", {"team": first(Team)}), ("one service", {"service": first(Service)}),
+            ("one customer", {"customer": first(Customer)}), ("priority 2", {"priority": "2"})]
+
+
+def year_of_months(today):
+    """The twelve whole months ending with the current one."""
+    from opsdesk.reports.periods import Period
+
+    index = today.year * 12 + today.month - 12
+    return Period.custom(today.replace(year=index // 12, month=index % 12 + 1, day=1),
+                         Period.month(today.year, today.month).last_day)
 
 
 def _incident_sql(kpis, period) -> str:
@@ -184,8 +226,12 @@ def _incident_sql(kpis, period) -> str:
 def run(args: argparse.Namespace, workdir: Path) -> None:
     if args.reuse:
         harness.setup_django(f"{harness.PG_SERVER}/{DATABASE}", workdir)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # the indexes and tables of newer code
         print(f"\n== KPI engine on PostgreSQL, reusing {DATABASE}, {harness.machine_load()}")
         measure(args.repeat)
+        print(f"after: {harness.machine_load()}")
         return
     url = harness.fresh_database("postgresql", DATABASE, workdir)
     harness.setup_django(url, workdir)

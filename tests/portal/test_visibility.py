@@ -8,6 +8,7 @@ from opsdesk.incidents import actions
 
 from ..api.conftest import Api
 from ..incidents.helpers import act
+from .pages import without_csrf_tokens
 
 
 def numbers_listed(client, tab="open") -> list[str]:
@@ -98,7 +99,8 @@ def test_internal_notes_files_and_agent_fields_never_reach_the_requester(cast, d
                            upload=SimpleUploadedFile("内部日志.txt", b"secret"))
     actions.add_attachment(incident, actor=cast.engineer_chen, source="web", public=True,
                            upload=SimpleUploadedFile("操作指引.txt", b"steps"))
-    page = as_user(cast.requester_zhao).get(ticket_url(incident)).content.decode()
+    page = without_csrf_tokens(
+        as_user(cast.requester_zhao).get(ticket_url(incident)).content.decode())
     assert "我们正在排查，请稍候" in page and "操作指引.txt" in page
     for hidden in ("内部：怀疑是存储阵列问题", "内部日志.txt", "VIP 客户，内部提级",
                    cast.l2.name, "P2"):

@@ -10,7 +10,7 @@ from opsdesk.changes import actions
 from opsdesk.changes.conflicts import BLACKOUT, CHANGE, Footprint, conflicts_for, detect
 from opsdesk.cmdb import actions as cmdb_actions
 from opsdesk.core.errors import Forbidden, Invalid
-from opsdesk.core.models import ConfigurationItem, Service
+from opsdesk.core.models import ConfigurationItem, Notification, Service
 
 from .conftest import at, draft, step, walk_to
 
@@ -144,3 +144,17 @@ def test_blackouts_are_the_change_managers(graph):
         actions.create_blackout(actor=graph.change_manager_xu, source="web", name="",
                                 start=at(2, 0), end=at(1, 0))
     assert set(refused.value.fields) == {"name", "end"}
+
+
+def test_each_cab_member_reads_the_conflict_warning_in_their_own_language(graph):
+    theirs = _submitted(graph, planned_start=at(1, 22, 30), planned_end=at(2, 0))
+    graph.lead_wang.language = "en"
+    graph.lead_wang.save(update_fields=["language"])
+    with translation.override("en"):
+        walk_to(graph, "assessed", _submitted(graph))
+
+    told = {n.recipient.username: n.body for n in Notification.objects.filter(
+        event="change_vote_needed")}
+    assert f"Overlaps {theirs.number}" in told["lead_wang"]
+    assert f"与 {theirs.number}“" in told["service_manager_zheng"]
+    assert "Overlaps" not in told["service_manager_zheng"]

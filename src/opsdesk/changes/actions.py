@@ -257,7 +257,7 @@ def assess(change: Change, *, actor, source: str, expected_version: int | None, 
         "risk_level": [None, current.risk_level]})
     outbox.enqueue(current, event="change_vote_needed", recipients=approvers, actor=actor,
                    context={"change": current, "quorum": quorum,
-                            "conflicts": [c.message for c in conflicts.conflicts_for(current)]})
+                            "conflicts": conflicts.conflicts_for(current)})
     return current
 
 

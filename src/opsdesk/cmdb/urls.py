@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", views.ci_detail, name="detail"),
     path("<int:pk>/edit/", views.ci_edit, name="edit"),
     path("<int:pk>/relationships/", views.relationship_add, name="relationship_add"),
+    path("<int:pk>/relationships/candidates/", views.relationship_candidates,
+         name="relationship_candidates"),
     path("<int:pk>/relationships/<int:relationship_id>/remove/", views.relationship_remove,
          name="relationship_remove"),
 ]

@@ -15,7 +15,7 @@ from opsdesk.core import timeline
 from opsdesk.core.errors import Forbidden, OpsDeskError
 from opsdesk.incidents.views import console_view
 
-from . import actions, impact, queries, rules
+from . import actions, impact, lookup, queries, rules
 from .diagram import layout
 from .forms import CiFilterForm, CiForm, ImportForm, RelationshipForm
 from .models import CiAttribute, CiRelationship
@@ -151,14 +151,9 @@ def relationship_add(request, pk: int):
     if not form.is_valid():
         return _render_detail(request, ci, form, status=422)
     wanted = form.cleaned_data
-    name = wanted["other"].strip()
-    other = queries.visible_cis(request.user).filter(name=name).first()
-    if other is None:
-        form.add_error("other", _("No configuration item is called “%(name)s”.") % {
-            "name": name})
-        return _render_detail(request, ci, form, status=422)
-    source, target = (ci, other) if wanted["direction"] == "out" else (other, ci)
     try:
+        other = lookup.named(request.user, wanted["other"])
+        source, target = (ci, other) if wanted["direction"] == "out" else (other, ci)
         actions.add_relationship(source, wanted["kind"], target, actor=request.user,
                                  source=SOURCE)
     except OpsDeskError as error:
@@ -167,6 +162,17 @@ def relationship_add(request, pk: int):
         return _render_detail(request, ci, form, status=error.status)
     messages.success(request, _("Relationship saved."))
     return redirect(ci)
+
+
+@require_GET
+@console_view
+def relationship_candidates(request, pk: int):
+    """The items matching what is typed in the relationship form's name field,
+    to pick from (htmx)."""
+    ci = _load(request, pk)
+    typed = request.GET.get("other", "").strip()
+    return render(request, "cmdb/_relationship_candidates.html", {
+        "typed": typed, "candidates": lookup.matching_cis(request.user, typed, besides=ci)})
 
 
 @require_POST

@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from opsdesk.core.admin import ReadOnlyAdmin
 
+from . import kpi_snapshots
+from .kpi_snapshot_models import KpiSnapshot
 from .models import GeneratedReport, ReportSubscription
 
 
@@ -25,3 +29,51 @@ class ReportSubscriptionAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(KpiSnapshot)
+class KpiSnapshotAdmin(ReadOnlyAdmin):
+    """Read-only: the worker collects the figures. After tickets were
+    corrected, an administrator has the selected snapshots collected again."""
+
+    list_display = ["month_shown", "scope_shown", "collected_at", "has_figures"]
+    list_filter = [("collected_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "month"
+    search_fields = ["scope"]
+    ordering = ["-month", "scope"]
+    actions = ["collect_again"]
+
+    @admin.display(description=_("month"), ordering="month")
+    def month_shown(self, snapshot):
+        return f"{snapshot.month:%Y-%m}"
+
+    @admin.display(description=_("scope"), ordering="scope")
+    def scope_shown(self, snapshot):
+        return snapshot.scope or _("whole service")
+
+    @admin.display(description=_("figures"), boolean=True)
+    def has_figures(self, snapshot):
+        return snapshot.figures is not None
+
+    def has_recollect_permission(self, request):
+        return request.user.has_perm("reports.change_kpisnapshot")
+
+    @admin.action(description=_("Collect the selected snapshots again"),
+                  permissions=["recollect"])
+    def collect_again(self, request, queryset):
+        selected = list(queryset)
+        due = kpi_snapshots.collect_again(queryset)
+        for snapshot in selected:
+            self.log_change(request, snapshot, [{"changed": {"fields": ["collected_at"]}}])
+        self.message_user(request, ngettext(
+            "%(n)d snapshot will be collected again by the worker; until then its figures "
+            "are computed live.",
+            "%(n)d snapshots will be collected again by the worker; until then their figures "
+            "are computed live.", due) % {"n": due})
+        if len(selected) > due:
+            self.message_user(request, ngettext(
+                "%(n)d snapshot is older than the twelve-month trend: it is not collected "
+                "again, its figures are computed live from now on.",
+                "%(n)d snapshots are older than the twelve-month trend: they are not collected "
+                "again, their figures are computed live from now on.",
+                len(selected) - due) % {"n": len(selected) - due}, messages.WARNING)

@@ -223,6 +223,15 @@ def collect(snapshot: KpiSnapshot, now: datetime) -> None:
     snapshot.save(update_fields=["figures", "collected_at"])
 
 
+def collect_again(snapshots) -> int:
+    """Mark `snapshots` (a queryset) due, after tickets were corrected: until
+    collected again they are not read, the figures are computed live. Only
+    the trend's months are collected again; how many of them were marked."""
+    snapshots.update(collected_at=None)
+    return snapshots.filter(month__in=[month.first_day for month in _months(clock.now())]) \
+        .count()
+
+
 class CollectKpiSnapshots:
     """The worker's handler: one due snapshot per call."""
 

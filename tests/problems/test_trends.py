@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 
 from opsdesk.core.models import Category, ConfigurationItem
 from opsdesk.demo import load_demo
@@ -14,7 +15,7 @@ from opsdesk.problems.choices import State
 from opsdesk.problems.handlers import DailyTrendAnalysis
 from opsdesk.problems.models import Problem
 
-from .conftest import step
+from .conftest import raise_problem, step
 
 
 def _numbers(problem) -> set[str]:
@@ -115,3 +116,50 @@ def test_over_the_demo_the_planted_cluster_is_proposed_and_every_proposal_recurs
             else:
                 assert similarity(incident.title, problem.title) >= trends.ALIKE
     assert trends.propose() == []
+
+
+def test_an_incident_linked_while_the_analysis_ran_is_left_out(desk, frozen):
+    first, *others = _recurrence(desk, frozen, 4)
+    clusters = trends.analyse(trends.DEFAULT_DAYS, trends.DEFAULT_MINIMUM)
+    linked_meanwhile = raise_problem(desk.cast)
+    actions.link_incident(linked_meanwhile, actor=desk.cast.agent_li, source="web",
+                          incident=first)
+
+    with transaction.atomic():
+        (proposed,) = trends.record_proposals(clusters, actor=None, source="worker",
+                                              days=trends.DEFAULT_DAYS, minimum=3)
+
+    assert _numbers(proposed) == {incident.number for incident in others}
+    assert _numbers(linked_meanwhile) == {first.number}
+
+
+def test_a_cluster_left_below_the_threshold_is_not_proposed(desk, frozen):
+    first, *_others = _recurrence(desk, frozen, 3)
+    clusters = trends.analyse(trends.DEFAULT_DAYS, trends.DEFAULT_MINIMUM)
+    actions.link_incident(raise_problem(desk.cast), actor=desk.cast.agent_li, source="web",
+                          incident=first)
+
+    with transaction.atomic():
+        assert trends.record_proposals(clusters, actor=None, source="worker",
+                                       days=trends.DEFAULT_DAYS, minimum=3) == []
+
+
+def test_the_daily_analysis_reads_outside_any_transaction(tx_cast, frozen):
+    """Agents and the SLA sweep must not wait for a minute-long analysis:
+    only the short write of the proposals runs in a transaction."""
+    for _ in range(3):
+        tx_cast.log(title="数据库连接数打满")
+        frozen.shift(timedelta(days=2))
+    statements = []
+
+    def note(execute, sql, params, many, context):
+        statements.append((sql, connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        assert len(trends.run_daily()) == 1
+
+    reads = [in_transaction for sql, in_transaction in statements
+             if 'FROM "incidents_incident"' in sql and '"registered_at" >=' in sql]
+    assert reads == [False]
+    assert any(in_transaction for _sql, in_transaction in statements)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from opsdesk.core import clock, timeline
 from opsdesk.core.counters import next_value
 from opsdesk.core.errors import Invalid
+from opsdesk.core.models import Counter
 from opsdesk.incidents.choices import Kind
 from opsdesk.incidents.models import Incident
 from opsdesk.incidents.similarity import similarity, tokens
@@ -100,8 +101,8 @@ def _already_proposed(cluster: Cluster, earlier: list[Problem]) -> bool:
 
 def propose(*, actor=None, source: str = "worker", days: int = DEFAULT_DAYS,
             minimum: int = DEFAULT_MINIMUM) -> list[Problem]:
-    """Propose a problem for each new recurrence, in one transaction. A
-    trend-proposed problem still open, or dismissed, blocks its cluster."""
+    """Propose a problem for each new recurrence. A trend-proposed problem
+    still open, or dismissed, blocks its cluster."""
     errors = {}
     if not isinstance(days, int) or not 1 <= days <= 366:
         errors["days"] = _("Give a window of 1 to 366 days.")
@@ -109,31 +110,48 @@ def propose(*, actor=None, source: str = "worker", days: int = DEFAULT_DAYS,
         errors["min"] = _("Give a threshold of at least 2 incidents.")
     if errors:
         raise Invalid(fields=errors)
+    clusters = analyse(days, minimum)
     with transaction.atomic():
-        return _propose(actor, source, days, minimum)
+        return record_proposals(clusters, actor=actor, source=source, days=days,
+                                minimum=minimum)
 
 
-def _propose(actor, source, days, minimum) -> list[Problem]:
-    now = clock.now()
+def analyse(days: int, minimum: int) -> list[Cluster]:
+    """The recurrences of the last `days` days. Reads only: it may take a
+    minute over a large month, so it runs outside any transaction and locks
+    nothing that agents or the SLA sweep need meanwhile."""
+    return find_clusters(candidates(days, clock.now()), minimum)
+
+
+def record_proposals(clusters: list[Cluster], *, actor, source: str, days: int,
+                     minimum: int) -> list[Problem]:
+    """Open a problem for each cluster not proposed before, in the caller's
+    transaction. Incidents linked to a problem since the analysis are left
+    out, and a cluster left below `minimum` is no longer a recurrence."""
     earlier = list(Problem.objects.filter(source=Source.TREND_ANALYSIS)
                    .exclude(trend_key="")
                    .exclude(state__in=FINAL_STATES - {State.DISMISSED}))
     proposed = []
-    for cluster in find_clusters(candidates(days, now), minimum):
+    for cluster in clusters:
         if _already_proposed(cluster, earlier):
             continue
         for incident in sorted(cluster.incidents, key=lambda incident: incident.pk):
             timeline.lock_subject(incident)  # in one order, before linking them one by one
-        first = cluster.incidents[0]
+        linked = set(ProblemIncident.objects.filter(
+            incident__in=cluster.incidents).values_list("incident_id", flat=True))
+        members = [incident for incident in cluster.incidents if incident.pk not in linked]
+        if len(members) < minimum:
+            continue
+        first = members[0]
         problem = records.open_problem(
             actor=actor, source=source, origin=Source.TREND_ANALYSIS, state=State.PROPOSED,
             trend_key=cluster.key,
-            fields={"title": cluster.title, "ci": first.ci, "service": first.service,
+            fields={"title": first.title, "ci": first.ci, "service": first.service,
                     "description": _("%(count)d alike incidents within %(days)d days.") % {
-                        "count": len(cluster.incidents), "days": days},
+                        "count": len(members), "days": days},
                     "symptoms": first.symptoms or first.description},
         )
-        for incident in cluster.incidents:
+        for incident in members:
             records.link(problem, incident, actor=actor, source=source,
                          reason=ProblemIncident.Reason.TREND)
         earlier.append(problem)
@@ -144,9 +162,14 @@ def _propose(actor, source, days, minimum) -> list[Problem]:
 def run_daily(now=None) -> list[Problem] | None:
     """Once per local day, however many workers ask: None if it ran already.
     The day's counter is taken in the proposals' transaction, so a crash
-    leaves the day to run again."""
-    day = timezone.localdate(now or clock.now())
+    leaves the day to run again; workers racing through the analysis queue
+    on it, and all but the first find the day done."""
+    day_key = f"problems:trends:{timezone.localdate(now or clock.now()):%Y%m%d}"
+    if Counter.objects.filter(key=day_key).exists():
+        return None
+    clusters = analyse(DEFAULT_DAYS, DEFAULT_MINIMUM)
     with transaction.atomic():
-        if next_value(f"problems:trends:{day:%Y%m%d}") > 1:
+        if next_value(day_key) > 1:
             return None
-        return _propose(None, "worker", DEFAULT_DAYS, DEFAULT_MINIMUM)
+        return record_proposals(clusters, actor=None, source="worker", days=DEFAULT_DAYS,
+                                minimum=DEFAULT_MINIMUM)

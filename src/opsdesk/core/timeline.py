@@ -15,7 +15,7 @@ import json
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from . import chain, clock
+from . import bulk_rows, chain, clock
 from .errors import VersionConflict
 from .models import TimelineEvent
 
@@ -125,7 +125,7 @@ def record_many(events: list[TimelineEvent]) -> list[TimelineEvent]:
         try:
             with transaction.atomic():
                 _chain(events, _heads(events))
-                TimelineEvent.objects.bulk_create(rows)
+                bulk_rows.create(rows)
                 return events
         except IntegrityError:
             # Another transaction appended to one of these records first.

@@ -21,6 +21,14 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
+def _label(choices: type[models.Choices], value) -> str:
+    """What get_FOO_display shows for `value`: its label, else the value."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Incident(models.Model):
     """An incident record (事件单) with every field of INC-02."""
 
@@ -235,6 +243,14 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.number])
+
+    # Django's get_FOO_display translates every choice into a new dict per
+    # call; notifications show these for each ticket the SLA sweep escalates.
+    def get_priority_display(self) -> str:
+        return _label(Priority, self.priority)
+
+    def get_status_display(self) -> str:
+        return _label(Status, self.status)
 
     @property
     def is_closed(self) -> bool:

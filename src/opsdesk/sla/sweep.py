@@ -65,8 +65,21 @@ def _index_in_order():
             cursor.execute("RESET enable_bitmapscan")
 
 
+# What firing reads (the SLA clocks, the flags it sets) and what the
+# escalation notices show (templates/notifications/*/escalated.*,
+# incident_logged_p1.*): 21 of the incident's ~75 columns, which made loading
+# a batch a quarter cheaper. A notice that shows another field still works,
+# with one more query per incident.
+ESCALATION_FIELDS = (
+    "number", "title", "description", "priority", "status", "waiting_on", "customer",
+    "team", "assignee", "registered_at", "response_due_at", "responded_at", "resolve_due_at",
+    "resolved_at", "sla_paused_seconds", "reassignment_count", "sla_snapshot",
+    "next_escalation_at", "response_breached", "resolve_breached", "major_incident_offered",
+)
+
+
 def _fire(incident_ids: list[int], now) -> int:
-    incidents = list(Incident.objects.filter(pk__in=incident_ids)
+    incidents = list(Incident.objects.filter(pk__in=incident_ids).only(*ESCALATION_FIELDS)
                      .select_related("team", "assignee").order_by("next_escalation_at", "pk"))
     return len(fire_many(incidents, actor=None, source="worker", now=now))
 

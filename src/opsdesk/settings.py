@@ -232,6 +232,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPSDESK_EMAIL_REPLY_TO = os.environ.get("OPSDESK_EMAIL_REPLY_TO", "")
 # The right-hand side of Message-IDs and thread ids; default: the From domain.
 OPSDESK_EMAIL_DOMAIN = os.environ.get("OPSDESK_EMAIL_DOMAIN", "")
+# Files attached to one notification mail (the monthly report's PDF and XLSX)
+# up to this many bytes in total; larger ones are left out and the mail links them.
+OPSDESK_MAIL_ATTACHMENT_MAX_BYTES = envint("OPSDESK_MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Links in notifications point here.
 OPSDESK_BASE_URL = os.environ.get("OPSDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Gateway and robot calls give up after this many seconds (and are retried).

@@ -209,7 +209,7 @@ TESTED_ELSEWHERE = {(name, "en") for name in (
     "article_review_requested", "article_approved", "article_sent_back",  # tests/knowledge
     "major_declared", "major_update", "major_update_due", "major_report",  # tests/major
     "major_lifted",
-    "monthly_report",  # tests/reports/test_monthly_pages.py
+    "monthly_report",  # tests/reports/test_monthly_mail.py
 )}
 
 

@@ -139,7 +139,7 @@ def test_subscribers_get_one_mail_with_the_links_when_the_schedule_makes_it(
     english_mail = by_address["leader_ma@example.com"]
     assert header(english_mail, "Subject") == (
         "[RPT-202610-huaxin] Monthly service report 2026-10 (华信证券) is ready")
-    body = english_mail.get_content()
+    body = english_mail.get_body(preferencelist=("plain",)).get_content()
     base = settings.OPSDESK_BASE_URL
     assert f"PDF:  {base}/reports/monthly/2026-10/report.pdf?customer=huaxin" in body
     assert f"{base}/reports/monthly/2026-10/?customer=huaxin" in body

@@ -15,6 +15,7 @@ from .models import (
     DeliveryAttempt,
     DeliveryStatus,
     Notification,
+    NotificationFile,
     NotificationPreference,
     NotificationTarget,
     Service,
@@ -149,6 +150,15 @@ class DeliveryAttemptInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NotificationFile)
+class NotificationFileAdmin(ReadOnlyAdmin):
+    """Written with the notifications that carry them; removed with the last one."""
+
+    list_display = ["name", "content_type", "size"]
+    search_fields = ["name"]
+    fields = ["name", "content_type", "size"]
 
 
 @admin.register(Notification)

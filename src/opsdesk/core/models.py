@@ -3,7 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -410,6 +410,46 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", pgettext_lazy("delivery status", "Dead")
 
 
+class NotificationFile(models.Model):
+    """A file mailed with notifications, holding its own bytes (core/outbox.py).
+
+    One row per file of a queued message, shared by every e-mail row of that
+    message: a report mailed to twenty subscribers is stored once, not twenty
+    times. The bytes are a copy, so the mail still goes out whole if the
+    record the file came from is deleted or regenerated before delivery.
+    """
+
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("notification file")
+        verbose_name_plural = _("notification files")
+
+    def __str__(self):
+        return self.name
+
+
+def _deleting_unused_files(delete, *args, **kwargs):
+    """Deleting notifications deletes the files no notification refers to any
+    more (files are shared, so a cascade cannot do it)."""
+    with transaction.atomic():
+        deleted = delete(*args, **kwargs)
+        # Every unused file, not only those of the rows just deleted: two
+        # purges that each deleted one of a file's two notifications at once
+        # both saw the other's row still there; the next purge removes it.
+        NotificationFile.objects.filter(notifications=None).delete()
+    return deleted
+
+
+class NotificationQuerySet(models.QuerySet):
+    def delete(self):
+        return _deleting_unused_files(super().delete)
+
+
 class Notification(models.Model):
     """One message for one recipient on one channel (the outbox).
 
@@ -446,6 +486,12 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # E-mail only; other channels carry the text and the link.
+    attachments = models.ManyToManyField(
+        NotificationFile, verbose_name=_("attachments"), blank=True, related_name="notifications",
+    )
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -461,6 +507,9 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.event} → {self.address or self.target}"
+
+    def delete(self, *args, **kwargs):
+        return _deleting_unused_files(super().delete, *args, **kwargs)
 
 
 class DeliveryOutcome(models.TextChoices):

@@ -14,6 +14,16 @@ templates/notifications/<language>/<template>.subject.txt and .body.txt
 (plain text, no autoescaping; one file per language, so translators see a
 whole message). The templates get the caller's context plus `reference`
 (the record's number) and `link` (its absolute URL).
+
+A message may carry files (`attachments`), for its e-mail recipients only:
+SMS, robots and webhooks get the text and the link. The bytes are copied
+into NotificationFile rows in the caller's transaction, once per message
+and shared by its e-mail rows, rather than pointing at the record they came
+from: a queued mail then needs nothing but the outbox to be sent, however
+the source changes before delivery, and core knows nothing of the apps that
+attach. Files over OPSDESK_MAIL_ATTACHMENT_MAX_BYTES in total are not
+stored; the templates see which files are attached (`attached_files`) or were
+left out as too large (`files_too_large`) and say so, with the links.
 """
 
 import functools
@@ -22,7 +32,7 @@ import os
 import random
 import socket
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -35,7 +45,7 @@ from django.utils import translation
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from . import clock
+from . import bulk_rows, clock
 from .channels import DeliveryError, email
 from .channels import send as send_over_channel
 from .claims import claim
@@ -46,6 +56,7 @@ from .models import (
     DeliveryStatus,
     Notification,
     NotificationChannel,
+    NotificationFile,
     NotificationPreference,
     NotificationTarget,
     User,
@@ -74,6 +85,14 @@ class Destination:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to mail with a message."""
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Message:
     """One event about one record for its recipients: what `enqueue` queues."""
     subject: Any
@@ -81,11 +100,18 @@ class Message:
     recipients: Iterable[Recipient]
     context: dict
     template: str | None = None
+    attachments: Sequence[Attachment] = ()
+
+    @property
+    def attachments_fit(self) -> bool:
+        size = sum(len(attachment.content) for attachment in self.attachments)
+        return size <= settings.OPSDESK_MAIL_ATTACHMENT_MAX_BYTES
 
 
 def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: dict,
             template: str | None = None, actor: User | None = None,
-            language: str | None = None) -> list[Notification]:
+            language: str | None = None,
+            attachments: Sequence[Attachment] = ()) -> list[Notification]:
     """Queue `event` about `subject` (a record with TIMELINE_TYPE) for each
     recipient, in the caller's transaction.
 
@@ -94,9 +120,9 @@ def enqueue(subject, *, event: str, recipients: Iterable[Recipient], context: di
     NotificationTarget (a group robot, a webhook, a mailbox), or an e-mail
     address. The actor is not told about their own action; a recipient
     reachable on no channel is logged. `language` is for bare addresses
-    (default: the site's).
+    (default: the site's). `attachments` go to the e-mail recipients.
     """
-    return enqueue_many([Message(subject, event, recipients, context, template)],
+    return enqueue_many([Message(subject, event, recipients, context, template, attachments)],
                         actor=actor, language=language)
 
 
@@ -110,28 +136,58 @@ def enqueue_many(messages: Iterable[Message], *, actor: User | None = None,
     reachable = _reachable([recipient for message in messages for recipient in message.recipients],
                            actor, language or settings.LANGUAGE_CODE)
     now = clock.now()
-    rows = []
+    rows, mailed_files = [], []
     for message in messages:
         keys = sorted(dict.fromkeys(map(_recipient_key, message.recipients)),
                       key=lambda key: RECIPIENT_ORDER.index(key[0]))
-        rows.extend(_rows(message, [d for key in keys for d in reachable[key]], now))
-    return Notification.objects.bulk_create(rows)
+        message_rows = list(_rows(message, [d for key in keys for d in reachable[key]], now))
+        rows.extend(message_rows)
+        mails = [row for row in message_rows if row.channel == NotificationChannel.EMAIL]
+        if mails and message.attachments:
+            mailed_files.append((message, mails))
+    created = bulk_rows.create(rows)
+    for message, mails in mailed_files:
+        _attach(message, mails)
+    return created
+
+
+def _attach(message: Message, mails: list[Notification]) -> None:
+    if not message.attachments_fit:
+        log.warning("not attaching %s to the %s mail about %s: more than "
+                    "OPSDESK_MAIL_ATTACHMENT_MAX_BYTES (%d) in all; the mail gives links",
+                    ", ".join(attachment.name for attachment in message.attachments),
+                    message.event, mails[0].reference,
+                    settings.OPSDESK_MAIL_ATTACHMENT_MAX_BYTES)
+        return
+    files = NotificationFile.objects.bulk_create(
+        NotificationFile(name=attachment.name, content_type=attachment.content_type,
+                         size=len(attachment.content), content=attachment.content)
+        for attachment in message.attachments)
+    Notification.attachments.through.objects.bulk_create(
+        Notification.attachments.through(notification=mail, notificationfile=file)
+        for mail in mails for file in files)
 
 
 def _rows(message: Message, destinations: list[Destination], now) -> Iterator[Notification]:
     subject = message.subject
     reference = reference_of(subject)
-    context = {**message.context, "reference": reference, "link": link_to(subject)}
-    rendered: dict[str, tuple[str, str]] = {}
+    context = {**message.context, "reference": reference, "link": link_to(subject),
+               "attached_files": [], "files_too_large": []}
+    names = [attachment.name for attachment in message.attachments]
+    mail_context = {**context, **({"attached_files": names} if message.attachments_fit
+                                  else {"files_too_large": names})}
+    rendered: dict[tuple[str, bool], tuple[str, str]] = {}
     seen = set()
     for destination in destinations:
         if destination.key in seen:
             continue
         seen.add(destination.key)
-        if destination.language not in rendered:
-            rendered[destination.language] = render(message.template or message.event,
-                                                    destination.language, context)
-        title, body = rendered[destination.language]
+        with_files = bool(names) and destination.channel == NotificationChannel.EMAIL
+        version = destination.language, with_files
+        if version not in rendered:
+            rendered[version] = render(message.template or message.event, destination.language,
+                                       mail_context if with_files else context)
+        title, body = rendered[version]
         yield Notification(
             created_at=now, next_attempt_at=now,
             subject_type=subject.TIMELINE_TYPE, subject_id=subject.pk, reference=reference,

@@ -85,9 +85,9 @@ def _generate(report: GeneratedReport, *, actor, source: str) -> None:
     period = Period.month(report.month.year, report.month.month)
     with translation.override(settings.LANGUAGE_CODE):
         content = monthly.build(period, report.customer)
-        files = {ReportFormat.XLSX: xlsx.workbook(content), ReportFormat.PDF: pdf.document(content)}
+        files = {ReportFormat.PDF: pdf.document(content), ReportFormat.XLSX: xlsx.workbook(content)}
     ReportFile.objects.filter(report=report).delete()
-    ReportFile.objects.bulk_create(
+    stored = ReportFile.objects.bulk_create(
         ReportFile(report=report, format=format, size=len(data), content=data,
                    name=f"{report.number}.{format}")
         for format, data in files.items())
@@ -102,12 +102,13 @@ def _generate(report: GeneratedReport, *, actor, source: str) -> None:
                     kind="regenerated" if regenerated else "generated",
                     changes={"files": sorted(files)})
     if mail:
-        _mail_subscribers(report)
+        _mail_subscribers(report, stored)
 
 
-def _mail_subscribers(report: GeneratedReport) -> None:
-    """Outbox notifications carry text and a link, no attachment: the mail
-    links to the stored files, which open after signing in."""
+def _mail_subscribers(report: GeneratedReport, files: list[ReportFile]) -> None:
+    """The mail carries the PDF and the XLSX (unless together they are over
+    the mail size cap) and links to them and to the report page; SMS and
+    robots get the text and the links."""
     subscribers = [subscription.user for subscription in ReportSubscription.objects.filter(
         customer=report.customer, user__is_active=True).select_related("user")
         if may_read_scope(subscription.user, report.customer)]
@@ -118,7 +119,9 @@ def _mail_subscribers(report: GeneratedReport) -> None:
         "month": report.month_slug, "report": report,
         "scope": report.customer.name if report.customer else gettext_lazy("Whole service"),
         "pdf_link": base + report.file_url(ReportFormat.PDF),
-        "xlsx_link": base + report.file_url(ReportFormat.XLSX)})
+        "xlsx_link": base + report.file_url(ReportFormat.XLSX)},
+        attachments=[outbox.Attachment(file.name, file.content_type, file.content)
+                     for file in files])
 
 
 # The worker's part ---------------------------------------------------------------

@@ -6,8 +6,13 @@ record refers to the same thread id, so mail clients group them and replies
 can be matched to the record. Replies go to the mailbox the record came in
 through (else OPSDESK_EMAIL_REPLY_TO); an address our mail bounced from
 (opsdesk.mail) is not written to again until it is cleared.
+
+A notification's files go as MIME attachments; Django names a file that is
+not plain ASCII (a Chinese name) with RFC 2231 (filename*=utf-8''…), which
+mail clients decode.
 """
 
+import functools
 import secrets
 import smtplib
 from email.utils import parseaddr
@@ -21,10 +26,17 @@ from .base import DeliveryError, tagged_subject
 
 
 def mail_domain() -> str:
-    if settings.OPSDESK_EMAIL_DOMAIN:
-        return settings.OPSDESK_EMAIL_DOMAIN
-    _name, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return sender.rpartition("@")[2] or "opsdesk.localhost"
+    return _domain(settings.OPSDESK_EMAIL_DOMAIN, settings.DEFAULT_FROM_EMAIL)
+
+
+# Parsing the sender cost more than the rest of a Message-ID, and the SLA
+# sweep makes hundreds at once.
+@functools.lru_cache(maxsize=8)
+def _domain(configured: str, sender: str) -> str:
+    if configured:
+        return configured
+    _name, address = parseaddr(sender)
+    return address.rpartition("@")[2] or "opsdesk.localhost"
 
 
 def new_message_id(reference: str) -> str:
@@ -78,6 +90,8 @@ def send(notification: Notification) -> None:
         },
         connection=get_connection(fail_silently=False),
     )
+    for file in notification.attachments.all():
+        message.attach(file.name, bytes(file.content), file.content_type)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as refused:

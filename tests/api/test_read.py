@@ -137,6 +137,13 @@ def test_bad_list_parameters_are_named(cast, as_agent, params, field):
     assert_error(as_agent.get("/incidents", params), 422, "invalid", {field})
 
 
+def test_unknown_statuses_are_named_in_the_order_given(cast):
+    english = Api(cast.agent_li, language="en")
+    body = assert_error(english.get("/incidents", {"status": "zzz,open,new,aaa,zzz"}),
+                        422, "invalid", {"status"})
+    assert body["fields"]["status"] == "Unknown status: zzz, open, aaa."
+
+
 def test_a_list_page_costs_the_same_queries_for_2_or_20_rows(cast, as_agent):
     def page_queries(expected_rows: int) -> int:
         with CaptureQueriesContext(connection) as queries:

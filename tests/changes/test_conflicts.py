@@ -87,6 +87,17 @@ def test_the_same_item_in_an_overlapping_window(graph):
             "2026-12-02 00:00) on vm-web-01.")
 
 
+def test_conflicts_in_the_same_window_are_listed_in_the_order_they_were_raised(graph):
+    ours = _submitted(graph)
+    theirs = [_submitted(graph, planned_start=at(1, 22, 30), planned_end=at(2, 0))
+              for _ in range(3)]
+    actions.create_blackout(actor=graph.change_manager_xu, source="web", name="月末结算",
+                            start=at(1, 20), end=at(2, 6))
+    actions.create_blackout(actor=graph.change_manager_xu, source="web", name="网银冻结期",
+                            start=at(1, 20), end=at(2, 6))
+    assert _other_numbers(ours) == [change.number for change in theirs] + ["月末结算", "网银冻结期"]
+
+
 @pytest.mark.parametrize("item", ["host", "app"])
 def test_an_item_and_one_of_its_dependants_or_supports(graph, item):
     ours = _submitted(graph)

@@ -117,7 +117,7 @@ def test_relationships_are_directed_unique_and_never_to_itself(cast, english):
     actions.remove_relationship(first, actor=cast.engineer_chen, source="web")
     assert not CiRelationship.objects.exists()
     kinds = list(TimelineEvent.objects.filter(subject_type="ci", subject_id=cast.ci.pk)
-                 .values_list("kind", flat=True))
+                 .order_by("seq").values_list("kind", flat=True))
     assert kinds == ["relationship_added", "relationship_removed"]
 
 

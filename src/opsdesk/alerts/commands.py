@@ -123,7 +123,7 @@ def list_windows(args) -> None:
 
     require_migrated()
     windows = MaintenanceWindow.objects.filter(ends_at__gt=clock.now()).select_related(
-        "ci", "service").order_by("starts_at")
+        "ci", "service").order_by("starts_at", "id")
     if not windows:
         print(_("No current or coming maintenance windows."))
     for window in windows:

@@ -119,12 +119,13 @@ def reach_of(ci_ids, service_ids) -> tuple[frozenset, frozenset]:
 def _candidates(subject: Footprint, exclude_pk):
     return (Change.objects.filter(state__in=PLANNED_STATES, planned_start__lt=subject.end,
                                   planned_end__gt=subject.start)
-            .exclude(pk=exclude_pk).prefetch_related("cis", "services").order_by("planned_start"))
+            .exclude(pk=exclude_pk).prefetch_related("cis", "services")
+            .order_by("planned_start", "id"))
 
 
 def _blackouts(subject: Footprint):
     return (BlackoutWindow.objects.filter(start__lt=subject.end, end__gt=subject.start)
-            .prefetch_related("cis", "services"))
+            .prefetch_related("cis", "services").order_by("start", "id"))
 
 
 def conflicts_for(change: Change, footprint: Footprint | None = None) -> list[Conflict]:
@@ -159,4 +160,4 @@ def changes_between(start: datetime, end: datetime):
 
 
 def blackouts_between(start: datetime, end: datetime):
-    return BlackoutWindow.objects.filter(start__lt=end, end__gt=start).order_by("start")
+    return BlackoutWindow.objects.filter(start__lt=end, end__gt=start).order_by("start", "id")

@@ -265,7 +265,7 @@ def blackouts(request):
     return render(request, "changes/blackouts.html", {
         "form": form, "may_edit": may_edit,
         "blackouts": BlackoutWindow.objects.filter(end__gt=clock.now() - timedelta(days=30))
-        .prefetch_related("services", "cis").order_by("start")}, status=status)
+        .prefetch_related("services", "cis").order_by("start", "id")}, status=status)
 
 
 @require_POST

@@ -15,7 +15,7 @@ def write_articles() -> None:
     reviewer = User.objects.get(username=REVIEWER)
     resolved = (Incident.objects.filter(status=Status.CLOSED, closure_code=ClosureCode.SUCCESSFUL,
                                         resolved_by__isnull=False, category__isnull=False)
-                .exclude(solution="").exclude(resolved_by=reviewer).order_by("resolved_at"))
+                .exclude(solution="").exclude(resolved_by=reviewer).order_by("resolved_at", "id"))
     written, seen_categories = 0, set()
     for incident in resolved:
         if incident.category_id in seen_categories:

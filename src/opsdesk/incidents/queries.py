@@ -119,7 +119,7 @@ def filter_incidents(
     customers, categories and CIs are named as users see them."""
     errors = {}
     if status:
-        unknown = set(status) - set(Status.values)
+        unknown = [value for value in dict.fromkeys(status) if value not in Status.values]
         if unknown:
             errors["status"] = _("Unknown status: %(values)s.") % {"values": ", ".join(unknown)}
         incidents = incidents.filter(status__in=status)

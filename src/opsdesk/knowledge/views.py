@@ -79,7 +79,7 @@ def _render_detail(request, article, *, status: int = 200, review_error=None):
         "cis": list(article.cis.all()), "services": list(article.services.all()),
         "steps": set(rules.allowed_steps(article, request.user)) if staff else set(),
         "events": list(timeline.events_of(article)) if staff else [],
-        "uses": list(article.uses.select_related("incident", "user").order_by("-at")[:50])
+        "uses": list(article.uses.select_related("incident", "user").order_by("-at", "-id")[:50])
         if staff else [],
         "review_error": review_error,
     }, status=status)

@@ -61,7 +61,7 @@ def opsdesk_server(shared_db, tmp_path):
                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: "running at" in (tmp_path / "serve.log").read_text(), "opsdesk serve",
-                 seconds=90)
+                 seconds=300)
         yield port
     finally:
         server.terminate()

@@ -28,7 +28,7 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}@{host}{port}/{quote(settings_dict['NAME'])}"
 
 
-def opsdesk(*args: str, env: dict, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
+def opsdesk(*args: str, env: dict, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(OPSDESK), *args], env=env, capture_output=True, text=True, timeout=timeout,
         stdin=subprocess.DEVNULL, **kwargs,

@@ -8,6 +8,7 @@ import logging
 import socket
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
@@ -175,6 +176,16 @@ def http_recorder():
     yield recorder
     server.shutdown()
     server.server_close()
+
+
+def wait_for(condition, *, timeout: float, what: str, state=lambda: ""):
+    """Poll `condition` until it holds (its value is returned) or fail the test."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what} {state()}")
+        time.sleep(0.1)
+    return result
 
 
 def deliver_all() -> int:

@@ -27,7 +27,7 @@ from opsdesk.incidents import actions, escalations
 from opsdesk.incidents.models import Escalation, Incident
 from opsdesk.sla import rules
 
-from .conftest import header
+from .conftest import header, wait_for
 
 TICKETS = 2000
 P1_EVERY = 10  # one ticket in ten is priority 1, the rest priority 2
@@ -58,15 +58,6 @@ CLOCK_COLUMNS = ["occurred_at", "registered_at", "response_due_at", "response_ne
 def wall_clock() -> datetime:
     """The real time the worker processes see (this process's clock is frozen)."""
     return datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)
-
-
-def wait_for(condition, *, timeout: float, what: str, state=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what} {state()}")
-        time.sleep(0.1)
-    return result
 
 
 def progress() -> str:
@@ -129,11 +120,13 @@ def test_killing_a_worker_mid_run_loses_and_repeats_no_escalation_and_no_mail(
     started = time.monotonic()
     workers = [worker_processes.start("--interval", "0.2") for _worker in range(2)]
 
-    # Mid-run: a third of the escalations fired. Hold the mail server, and
+    # Mid-run: a third of the escalations fired and mails arriving (a busy
+    # worker may fire many before it delivers one). Hold the mail server, and
     # kill the first worker found waiting in it, its message not complete.
-    wait_for(lambda: Escalation.objects.count() >= expected_escalations // 3, timeout=60,
-             what="a third of the escalations", state=progress)
     mailbox = smtp_server.mailbox
+    wait_for(lambda: (Escalation.objects.count() >= expected_escalations // 3
+                      and mailbox.messages), timeout=60,
+             what="a third of the escalations and a first mail", state=progress)
     mailbox.gate.clear()
     sending = wait_for(lambda: list(mailbox.held), timeout=20, what="a worker to be sending")
     [victim] = [worker for worker in workers if worker_processes.sender(worker) == sending[0]]

@@ -140,7 +140,7 @@ class MaintenanceWindow(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        ordering = ["-starts_at"]
+        ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["ends_at", "starts_at"], name="maintenance_window_time")]
         constraints = [
             models.CheckConstraint(condition=~models.Q(ci=None) | ~models.Q(service=None),

@@ -197,7 +197,7 @@ class BlackoutWindow(models.Model):
     created_at = models.DateTimeField(_("created at"), editable=False)
 
     class Meta:
-        ordering = ["start"]
+        ordering = ["start", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
                                    name="blackout_ends_after_start"),

@@ -165,7 +165,7 @@ class FailingAddress(models.Model):
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
-        ordering = ["-last_bounce_at"]
+        ordering = ["-last_bounce_at", "-id"]
         verbose_name = _("failing address")
         verbose_name_plural = _("failing addresses")
 

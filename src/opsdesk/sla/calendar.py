@@ -120,7 +120,7 @@ def check_day(periods) -> Day:
 
 def week_from_dict(hours: Mapping[str, list[str]]) -> Week:
     """{"mon": ["09:00-12:00", "13:00-18:00"], …} → a week; a missing day is closed."""
-    unknown = set(hours) - set(WEEKDAYS)
+    unknown = [day for day in hours if day not in WEEKDAYS]
     if unknown:
         raise CalendarError(
             _("Unknown weekdays in the working hours: %(days)s.") % {"days": ", ".join(unknown)}

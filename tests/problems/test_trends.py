@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from opsdesk.core.models import Category, ConfigurationItem
 from opsdesk.demo import load_demo
@@ -125,9 +125,8 @@ def test_an_incident_linked_while_the_analysis_ran_is_left_out(desk, frozen):
     actions.link_incident(linked_meanwhile, actor=desk.cast.agent_li, source="web",
                           incident=first)
 
-    with transaction.atomic():
-        (proposed,) = trends.record_proposals(clusters, actor=None, source="worker",
-                                              days=trends.DEFAULT_DAYS, minimum=3)
+    (proposed,) = trends.record_proposals(clusters, actor=None, source="worker",
+                                          days=trends.DEFAULT_DAYS, minimum=3)
 
     assert _numbers(proposed) == {incident.number for incident in others}
     assert _numbers(linked_meanwhile) == {first.number}
@@ -139,9 +138,8 @@ def test_a_cluster_left_below_the_threshold_is_not_proposed(desk, frozen):
     actions.link_incident(raise_problem(desk.cast), actor=desk.cast.agent_li, source="web",
                           incident=first)
 
-    with transaction.atomic():
-        assert trends.record_proposals(clusters, actor=None, source="worker",
-                                       days=trends.DEFAULT_DAYS, minimum=3) == []
+    assert trends.record_proposals(clusters, actor=None, source="worker",
+                                   days=trends.DEFAULT_DAYS, minimum=3) == []
 
 
 def test_the_daily_analysis_reads_outside_any_transaction(tx_cast, frozen):

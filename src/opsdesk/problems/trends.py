@@ -34,6 +34,8 @@ DEFAULT_DAYS = 30
 DEFAULT_MINIMUM = 3
 # Titles at least this alike describe the same symptom.
 ALIKE = 0.6
+# The counter row proposers take turns on.
+PROPOSING = "problems:trends:proposing"
 
 
 @dataclass
@@ -110,10 +112,8 @@ def propose(*, actor=None, source: str = "worker", days: int = DEFAULT_DAYS,
         errors["min"] = _("Give a threshold of at least 2 incidents.")
     if errors:
         raise Invalid(fields=errors)
-    clusters = analyse(days, minimum)
-    with transaction.atomic():
-        return record_proposals(clusters, actor=actor, source=source, days=days,
-                                minimum=minimum)
+    return record_proposals(analyse(days, minimum), actor=actor, source=source, days=days,
+                            minimum=minimum)
 
 
 def analyse(days: int, minimum: int) -> list[Cluster]:
@@ -125,51 +125,67 @@ def analyse(days: int, minimum: int) -> list[Cluster]:
 
 def record_proposals(clusters: list[Cluster], *, actor, source: str, days: int,
                      minimum: int) -> list[Problem]:
-    """Open a problem for each cluster not proposed before, in the caller's
-    transaction. Incidents linked to a problem since the analysis are left
-    out, and a cluster left below `minimum` is no longer a recurrence."""
-    earlier = list(Problem.objects.filter(source=Source.TREND_ANALYSIS)
-                   .exclude(trend_key="")
-                   .exclude(state__in=FINAL_STATES - {State.DISMISSED}))
+    """Open a problem for each cluster not proposed before, each in a short
+    transaction of its own: a first run over a large history may propose
+    thousands, and a cluster's incidents stay locked only while its problem
+    is written. Proposers take turns on one counter row, so each sees what
+    the others proposed before it decides."""
+    earlier = _trend_problems(after=0)
     proposed = []
     for cluster in clusters:
-        if _already_proposed(cluster, earlier):
-            continue
-        for incident in sorted(cluster.incidents, key=lambda incident: incident.pk):
-            timeline.lock_subject(incident)  # in one order, before linking them one by one
-        linked = set(ProblemIncident.objects.filter(
-            incident__in=cluster.incidents).values_list("incident_id", flat=True))
-        members = [incident for incident in cluster.incidents if incident.pk not in linked]
-        if len(members) < minimum:
-            continue
-        first = members[0]
-        problem = records.open_problem(
-            actor=actor, source=source, origin=Source.TREND_ANALYSIS, state=State.PROPOSED,
-            trend_key=cluster.key,
-            fields={"title": first.title, "ci": first.ci, "service": first.service,
-                    "description": _("%(count)d alike incidents within %(days)d days.") % {
-                        "count": len(members), "days": days},
-                    "symptoms": first.symptoms or first.description},
-        )
-        for incident in members:
-            records.link(problem, incident, actor=actor, source=source,
-                         reason=ProblemIncident.Reason.TREND)
-        earlier.append(problem)
-        proposed.append(problem)
+        with transaction.atomic():
+            next_value(PROPOSING)
+            earlier.extend(_trend_problems(after=max((p.pk for p in earlier), default=0)))
+            if _already_proposed(cluster, earlier):
+                continue
+            problem = _open_for(cluster, actor=actor, source=source, days=days,
+                                minimum=minimum)
+        if problem is not None:
+            earlier.append(problem)
+            proposed.append(problem)
     return proposed
+
+
+def _trend_problems(*, after: int) -> list[Problem]:
+    return list(Problem.objects.filter(source=Source.TREND_ANALYSIS, pk__gt=after)
+                .exclude(trend_key="")
+                .exclude(state__in=FINAL_STATES - {State.DISMISSED}))
+
+
+def _open_for(cluster: Cluster, *, actor, source: str, days: int,
+              minimum: int) -> Problem | None:
+    """The cluster's problem with its incidents linked; None when incidents
+    linked to a problem since the analysis leave it below `minimum`."""
+    for incident in sorted(cluster.incidents, key=lambda incident: incident.pk):
+        timeline.lock_subject(incident)  # in one order, before linking them one by one
+    linked = set(ProblemIncident.objects.filter(
+        incident__in=cluster.incidents).values_list("incident_id", flat=True))
+    members = [incident for incident in cluster.incidents if incident.pk not in linked]
+    if len(members) < minimum:
+        return None
+    first = members[0]
+    problem = records.open_problem(
+        actor=actor, source=source, origin=Source.TREND_ANALYSIS, state=State.PROPOSED,
+        trend_key=cluster.key,
+        fields={"title": first.title, "ci": first.ci, "service": first.service,
+                "description": _("%(count)d alike incidents within %(days)d days.") % {
+                    "count": len(members), "days": days},
+                "symptoms": first.symptoms or first.description},
+    )
+    for incident in members:
+        records.link(problem, incident, actor=actor, source=source,
+                     reason=ProblemIncident.Reason.TREND)
+    return problem
 
 
 def run_daily(now=None) -> list[Problem] | None:
     """Once per local day, however many workers ask: None if it ran already.
-    The day's counter is taken in the proposals' transaction, so a crash
-    leaves the day to run again; workers racing through the analysis queue
-    on it, and all but the first find the day done."""
+    The day is marked done after its proposals, so a crash leaves it to run
+    again (what was proposed is not proposed twice)."""
     day_key = f"problems:trends:{timezone.localdate(now or clock.now()):%Y%m%d}"
     if Counter.objects.filter(key=day_key).exists():
         return None
-    clusters = analyse(DEFAULT_DAYS, DEFAULT_MINIMUM)
+    proposed = propose(actor=None, source="worker")
     with transaction.atomic():
-        if next_value(day_key) > 1:
-            return None
-        return record_proposals(clusters, actor=None, source="worker", days=DEFAULT_DAYS,
-                                minimum=DEFAULT_MINIMUM)
+        next_value(day_key)
+    return proposed

@@ -17,11 +17,12 @@ GREEN = "rgb(216, 242, 223)"
 
 @pytest.fixture
 def tickets(people):
-    """Logged before the browser starts (see the desk fixture). A P2 ticket
-    runs on the 7×24 calendar, so "three hours ago" is overdue at any hour."""
+    """Logged before the browser starts (see the desk fixture). P2 tickets
+    (high impact, high urgency) run on the 7×24 calendar, so "three hours ago"
+    is overdue, and "now" is on time, at any hour of any day."""
     with clock.frozen_at(clock.now() - timedelta(hours=3)):
-        late = people.log(title="核心交易系统登录缓慢")
-    on_time = people.log(title="打印机卡纸")
+        late = people.log(title="核心交易系统登录缓慢", impact="high")
+    on_time = people.log(title="打印机卡纸", impact="high")
     return late.number, on_time.number
 
 

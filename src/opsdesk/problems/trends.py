@@ -130,18 +130,18 @@ def record_proposals(clusters: list[Cluster], *, actor, source: str, days: int,
     thousands, and a cluster's incidents stay locked only while its problem
     is written. Proposers take turns on one counter row, so each sees what
     the others proposed before it decides."""
-    earlier = _trend_problems(after=0)
-    proposed = []
+    earlier, proposed, seen_up_to = [], [], 0
     for cluster in clusters:
         with transaction.atomic():
             next_value(PROPOSING)
-            earlier.extend(_trend_problems(after=max((p.pk for p in earlier), default=0)))
+            newer = _trend_problems(after=seen_up_to)
+            earlier.extend(newer)
+            seen_up_to = max([seen_up_to, *(problem.pk for problem in newer)])
             if _already_proposed(cluster, earlier):
                 continue
             problem = _open_for(cluster, actor=actor, source=source, days=days,
                                 minimum=minimum)
-        if problem is not None:
-            earlier.append(problem)
+        if problem is not None:  # the next turn reads it back with the others' proposals
             proposed.append(problem)
     return proposed
 
